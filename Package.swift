@@ -1,0 +1,108 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "contract-messaging",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "messaging-server", targets: ["Server"]),
+        .executable(name: "codegen", targets: ["codegen"]),
+        .plugin(name: "CodegenPlugin", targets: ["CodegenPlugin"]),
+        .plugin(name: "GenerateClients", targets: ["GenerateClients"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // The generator: parse → validate → model → render, with no dependency on the server stack.
+        .target(
+            name: "CodegenCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "codegen",
+            dependencies: [
+                "CodegenCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .plugin(
+            name: "CodegenPlugin",
+            capability: .buildTool(),
+            dependencies: ["codegen"]
+        ),
+        .plugin(
+            name: "GenerateClients",
+            capability: .command(
+                intent: .custom(verb: "generate-clients", description: "Regenerate clients/typescript from api-spec/"),
+                permissions: [.writeToPackageDirectory(reason: "Writes the generated TypeScript client into clients/")]
+            ),
+            dependencies: ["codegen"]
+        ),
+
+        // Hand-written runtime that the generated code calls: envelopes, errors, decoding, validation.
+        .target(
+            name: "APIRuntime",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Only what CodegenPlugin emits from api-spec/ (plus one placeholder file).
+        .target(
+            name: "Generated",
+            dependencies: [
+                "APIRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict,
+            plugins: ["CodegenPlugin"]
+        ),
+        // Checks JSON responses against the spec's schemas; used by the test targets.
+        .target(
+            name: "ContractTesting",
+            dependencies: ["CodegenCore"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "Server",
+            dependencies: [
+                "APIRuntime",
+                "Generated",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(
+            name: "CodegenCoreTests",
+            dependencies: ["CodegenCore"],
+            exclude: ["Fixtures", "Expected"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "GeneratedTests",
+            dependencies: [
+                "Generated",
+                "APIRuntime",
+                "ContractTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,30 @@
+import HTTPTypes
+import Hummingbird
+
+/// Extracts the credentials of the spec's security schemes; absent or malformed credentials are 401.
+public enum Credentials {
+    /// The token of `Authorization: Bearer <token>`.
+    public static func bearerToken(from request: Request) throws -> String {
+        guard let header = request.headers[.authorization] else {
+            throw APIError.unauthorized("Missing Authorization header")
+        }
+        return try bearerToken(fromHeader: header)
+    }
+
+    /// The token of an `Authorization` header value (also used for the socket handshake).
+    public static func bearerToken(fromHeader header: String) throws -> String {
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+            throw APIError.unauthorized("The Authorization header must be 'Bearer <token>'")
+        }
+        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The value of an API-key header.
+    public static func apiKey(from request: Request, header name: String) throws -> String {
+        guard let field = HTTPField.Name(name), let value = request.headers[field], !value.isEmpty else {
+            throw APIError.unauthorized("Missing \(name) header")
+        }
+        return value
+    }
+}

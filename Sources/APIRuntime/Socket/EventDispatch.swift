@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+
+/// The acknowledgement of a failed event: `{success: false, error, code}`.
+struct ErrorAckBody: Encodable, Sendable {
+    public var success = false
+    public var error: String
+    public var code: String
+
+    init(_ error: APIError) {
+        self.error = error.summary
+        self.code = error.code.rawValue
+    }
+}
+
+/// What generated socket dispatchers run for each event: decode, validate, handle, encode the ack.
+public enum EventDispatch {
+    /// Decodes the first argument as `Payload`, validates it, runs `handler` and returns the ack's JSON.
+    ///
+    /// Every path returns exactly one ack: the reply on success, an `ErrorAck` on a missing or invalid payload
+    /// or a thrown error.
+    public static func handle<Payload: Decodable & Validatable, Reply: Encodable>(
+        event: String,
+        arguments: [Data],
+        as payloadType: Payload.Type,
+        logger: Logger,
+        _ handler: (Payload) async throws -> Reply
+    ) async -> Data {
+        do {
+            guard let first = arguments.first else {
+                throw APIError.validationFailed([FieldProblem(field: "", message: "a payload object is required")])
+            }
+            let payload = try decodePayload(payloadType, from: first)
+            return try JSONCoding.encode(try await handler(payload.validated()))
+        } catch {
+            let apiError = APIError(from: error)
+            if apiError.code == .internalError {
+                logger.error("Unhandled error", metadata: ["event": "\(event)", "error": "\(String(reflecting: type(of: error)))"])
+            }
+            return errorAck(apiError)
+        }
+    }
+
+    /// The ack for an event name the channel does not declare.
+    public static func unknownEvent(_ name: String) -> Data {
+        errorAck(APIError(.unknownEvent, "Unknown event '\(name.prefix(64))'"))
+    }
+
+    public static func errorAck(_ error: APIError) -> Data {
+        (try? JSONCoding.encode(ErrorAckBody(error))) ?? Data(#"{"success":false,"error":"error","code":"INTERNAL_ERROR"}"#.utf8)
+    }
+
+    private static func decodePayload<Payload: Decodable>(_ type: Payload.Type, from data: Data) throws -> Payload {
+        do {
+            return try JSONCoding.decoder.decode(type, from: data)
+        } catch let error as DecodingError {
+            if error.isMalformedJSON { throw APIError.badRequest("The payload is not valid JSON") }
+            throw APIError.validationFailed([error.fieldProblem])
+        }
+    }
+}
+
+/// The acknowledgement of an event whose spec declares no reply: `{success: true}`.
+public struct SuccessAck: Encodable, Sendable {
+    public var success = true
+
+    public init() {}
+}

@@ -1,0 +1,265 @@
+/// DTOs: one Swift type per schema of components/schemas, with `Codable` and `Validatable` conformances.
+extension SwiftRenderer {
+    func renderTypes() -> String {
+        var writer = header(imports: ["APIRuntime", "Foundation"])
+        for (index, named) in model.schemas.enumerated() {
+            if index > 0 { writer.line() }
+            declare(named.schema, name: Naming.typeName(named.name), into: &writer)
+        }
+        return writer.text
+    }
+
+    /// Declares the type a schema needs under `name`: a struct, an enum, or a typealias.
+    private func declare(_ schema: Schema, name: String, into writer: inout CodeWriter) {
+        switch schema.kind {
+        case .object(let properties):
+            declareStruct(name: name, schema: schema, properties: properties, into: &writer)
+        case .string(let rules) where rules.allowedValues != nil:
+            declareEnum(name: name, values: rules.allowedValues ?? [], description: schema.description, into: &writer)
+        default:
+            writer.doc(schema.description)
+            writer.line("public typealias \(name) = \(swiftType(schema, nestedName: name + "Item"))")
+        }
+    }
+
+    private func declareEnum(name: String, values: [String], description: String?, into writer: inout CodeWriter) {
+        writer.doc(description)
+        writer.block("public enum \(name): String, Codable, Hashable, Sendable, CaseIterable, Validatable {") { w in
+            for value in values {
+                let caseName = Naming.swiftIdentifier(value)
+                w.line(Naming.memberName(value) == value ? "case \(caseName)" : "case \(caseName) = \(Naming.literal(value))")
+            }
+            w.line()
+            w.block("public init(from decoder: any Decoder) throws {") { w in
+                w.line("self = try decodeStringEnum(from: decoder)")
+            }
+            w.line()
+            w.line("public func validate(at path: String, into validator: inout Validator) {}")
+        }
+    }
+
+    private func declareStruct(name: String, schema: Schema, properties: [Property], into writer: inout CodeWriter) {
+        writer.doc(schema.description)
+        writer.block("public struct \(name): Codable, Hashable, Sendable, Validatable {") { w in
+            for property in properties {
+                if let nested = nestedType(of: property) {
+                    declare(nested.schema, name: nested.name, into: &w)
+                    w.line()
+                }
+            }
+            for property in properties {
+                w.doc(property.schema.description)
+                w.line("public var \(Naming.swiftIdentifier(property.name)): \(propertyType(property))")
+            }
+            w.line()
+            writeInitializer(properties, into: &w)
+            w.line()
+            w.block("enum CodingKeys: String, CodingKey {") { w in
+                for property in properties {
+                    let member = Naming.swiftIdentifier(property.name)
+                    w.line(Naming.memberName(property.name) == property.name ? "case \(member)" : "case \(member) = \(Naming.literal(property.name))")
+                }
+            }
+            w.line()
+            writeDecoder(properties, into: &w)
+            w.line()
+            writeEncoder(properties, into: &w)
+            w.line()
+            let lines = properties.flatMap { property in
+                checks(
+                    property.schema,
+                    value: "self.\(Naming.swiftIdentifier(property.name))",
+                    optional: propertyType(property).hasSuffix("?"),
+                    path: "FieldPath.member(path, \(Naming.literal(property.name)))",
+                    depth: 0
+                )
+            }
+            if lines.isEmpty {
+                w.line("public func validate(at path: String, into validator: inout Validator) {}")
+            } else {
+                w.block("public func validate(at path: String, into validator: inout Validator) {") { w in
+                    for line in lines { w.line(line) }
+                }
+            }
+        }
+    }
+
+    private func writeInitializer(_ properties: [Property], into writer: inout CodeWriter) {
+        let parameters = properties.map { property -> String in
+            let name = Naming.swiftIdentifier(property.name)
+            var parameter = "\(name): \(propertyType(property))"
+            if let value = defaultLiteral(property) {
+                parameter += " = \(value)"
+            } else if !property.required {
+                parameter += " = nil"
+            }
+            return parameter
+        }
+        writer.block("public init(\(parameters.joined(separator: ", "))) {") { w in
+            for property in properties {
+                let name = Naming.swiftIdentifier(property.name)
+                w.line("self.\(name) = \(name)")
+            }
+        }
+    }
+
+    private func writeDecoder(_ properties: [Property], into writer: inout CodeWriter) {
+        writer.block("public init(from decoder: any Decoder) throws {") { w in
+            w.line("let container = try decoder.container(keyedBy: CodingKeys.self)")
+            for property in properties {
+                let name = Naming.swiftIdentifier(property.name)
+                let type = swiftType(property.schema, nestedName: nestedName(property))
+                let key = "." + Naming.memberName(property.name)
+                if property.required {
+                    let decoded = property.schema.nullable ? "\(type)?" : type
+                    w.line("self.\(name) = try container.decode(\(decoded).self, forKey: \(key))")
+                } else if let value = defaultLiteral(property) {
+                    w.line("self.\(name) = try container.decodeIfPresent(\(type).self, forKey: \(key)) ?? \(value)")
+                } else {
+                    w.line("self.\(name) = try container.decodeIfPresent(\(type).self, forKey: \(key))")
+                }
+            }
+        }
+    }
+
+    private func writeEncoder(_ properties: [Property], into writer: inout CodeWriter) {
+        writer.block("public func encode(to encoder: any Encoder) throws {") { w in
+            w.line("var container = encoder.container(keyedBy: CodingKeys.self)")
+            for property in properties {
+                let name = Naming.swiftIdentifier(property.name)
+                let key = "." + Naming.memberName(property.name)
+                if property.required && property.schema.nullable {
+                    // A required nullable property is written as an explicit null.
+                    w.line("if let value = self.\(name) { try container.encode(value, forKey: \(key)) } else { try container.encodeNil(forKey: \(key)) }")
+                } else if !property.required && defaultLiteral(property) == nil {
+                    w.line("try container.encodeIfPresent(self.\(name), forKey: \(key))")
+                } else {
+                    w.line("try container.encode(self.\(name), forKey: \(key))")
+                }
+            }
+        }
+    }
+
+    /// Validation statements for a value of `schema`, checked against the schema's keywords.
+    func checks(_ schema: Schema, value: String, optional: Bool, path: String, depth: Int) -> [String] {
+        switch schema.kind {
+        case .string(let rules):
+            var lines: [String] = []
+            if let format = rules.format, format != .dateTime {
+                lines.append("validator.format(\(value), .\(Naming.memberName(format.rawValue)), at: \(path))")
+            }
+            if rules.allowedValues == nil, rules.minLength != nil || rules.maxLength != nil {
+                lines.append("validator.length(\(value), min: \(literal(rules.minLength)), max: \(literal(rules.maxLength)), at: \(path))")
+            }
+            return lines
+        case .integer(let rules), .number(let rules):
+            guard rules.minimum != nil || rules.maximum != nil else { return [] }
+            return ["validator.range(\(value), min: \(literal(rules.minimum)), max: \(literal(rules.maximum)), at: \(path))"]
+        case .boolean(let allowed):
+            return allowed.map { ["validator.equals(\(value), \($0), at: \(path))"] } ?? []
+        case .array(let items, let minItems, let maxItems):
+            var lines: [String] = []
+            if minItems != nil || maxItems != nil {
+                lines.append("validator.count(\(value), min: \(literal(minItems)), max: \(literal(maxItems)), at: \(path))")
+            }
+            let element = "element\(depth)"
+            let index = "index\(depth)"
+            let inner = checks(
+                items,
+                value: element,
+                optional: items.nullable,
+                path: "FieldPath.element(\(path), \(index))",
+                depth: depth + 1
+            )
+            if !inner.isEmpty {
+                let sequence = optional ? "(\(value) ?? [])" : value
+                lines.append("for (\(index), \(element)) in \(sequence).enumerated() {")
+                lines += inner.map { "    " + $0 }
+                lines.append("}")
+            }
+            return lines
+        case .object:
+            return ["validator.nested(\(value), at: \(path))"]
+        case .reference(let name):
+            guard let target = named(name) else { return [] }
+            switch target.kind {
+            case .object:
+                return ["validator.nested(\(value), at: \(path))"]
+            case .string(let rules) where rules.allowedValues != nil:
+                return []
+            default:
+                return checks(target, value: value, optional: optional, path: path, depth: depth)
+            }
+        }
+    }
+
+    /// The Swift type of a schema; inline objects and enums are named `nestedName`.
+    func swiftType(_ schema: Schema, nestedName: String) -> String {
+        switch schema.kind {
+        case .string(let rules):
+            if rules.allowedValues != nil { return nestedName }
+            return rules.format == .dateTime ? "Date" : "String"
+        case .integer: return "Int"
+        case .number: return "Double"
+        case .boolean: return "Bool"
+        case .array(let items, _, _): return "[\(swiftType(items, nestedName: nestedName + "Item"))]"
+        case .object: return nestedName
+        case .reference(let name): return Naming.typeName(name)
+        }
+    }
+
+    private func propertyType(_ property: Property) -> String {
+        let base = swiftType(property.schema, nestedName: nestedName(property))
+        let optional = property.schema.nullable || (!property.required && defaultLiteral(property) == nil)
+        return optional ? base + "?" : base
+    }
+
+    private func nestedName(_ property: Property) -> String {
+        Naming.typeName(property.name)
+    }
+
+    /// The inline object or enum a property declares, which becomes a nested type.
+    private func nestedType(of property: Property) -> (name: String, schema: Schema)? {
+        var schema = property.schema
+        var name = nestedName(property)
+        while case .array(let items, _, _) = schema.kind {
+            schema = items
+            name += "Item"
+        }
+        switch schema.kind {
+        case .object: return (name, schema)
+        case .string(let rules) where rules.allowedValues != nil: return (name, schema)
+        default: return nil
+        }
+    }
+
+    /// The Swift literal of a property's default: the schema's `default`, or the value a one-value boolean enum pins.
+    func defaultLiteral(_ property: Property) -> String? {
+        switch (property.schema.defaultValue, property.schema.kind) {
+        case (.string(let value), .string(let rules)) where rules.allowedValues != nil:
+            return "." + Naming.swiftIdentifier(value)
+        case (.string(let value), .reference(let name)) where isEnum(name):
+            return "." + Naming.swiftIdentifier(value)
+        case (.string(let value), _): return Naming.literal(value)
+        case (.integer(let value), _): return String(value)
+        case (.number(let value), _): return String(value)
+        case (.boolean(let value), _): return String(value)
+        case (nil, .boolean(let allowed?)): return String(allowed)
+        default: return nil
+        }
+    }
+
+    private func isEnum(_ name: String) -> Bool {
+        if case .string(let rules)? = named(name)?.kind { return rules.allowedValues != nil }
+        return false
+    }
+
+    private func literal(_ value: Int?) -> String {
+        value.map(String.init) ?? "nil"
+    }
+
+    private func literal(_ value: Double?) -> String {
+        guard let value else { return "nil" }
+        return value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
