@@ -93,6 +93,17 @@ let package = Package(
             exclude: ["Fixtures", "Expected"],
             swiftSettings: strict
         ),
+        // Compiles the committed reference output of the fixture spec and exercises it.
+        .testTarget(
+            name: "FixtureConsumerTests",
+            dependencies: [
+                "APIRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "GeneratedTests",
             dependencies: [

@@ -1,7 +1,7 @@
 extension DecodingError {
     /// Whether the input was not JSON at all (as opposed to JSON of the wrong shape).
     var isMalformedJSON: Bool {
-        if case .dataCorrupted(let context) = self, context.codingPath.isEmpty, context.underlyingError != nil {
+        if case .dataCorrupted(let context) = self, context.codingPath.isEmpty {
             return true
         }
         return false

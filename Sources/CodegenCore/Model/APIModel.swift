@@ -3,7 +3,7 @@ public struct APIModel: Sendable {
     public var title: String
     public var schemas: [NamedSchema]
     public var securitySchemes: [SecurityScheme]
-    public var operations: [Operation]
+    public var operations: [HTTPOperation]
     public var channels: [SocketChannel]
 
     /// The named schema, if there is one.
@@ -27,7 +27,7 @@ public struct SecurityScheme: Sendable {
 }
 
 /// One REST operation.
-public struct Operation: Sendable {
+public struct HTTPOperation: Sendable {
     public enum Method: String, Sendable, CaseIterable {
         case get = "GET"
         case put = "PUT"

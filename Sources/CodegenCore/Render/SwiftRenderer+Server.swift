@@ -20,7 +20,7 @@ extension SwiftRenderer {
         Naming.typeName(scheme) + "Identity"
     }
 
-    private func operationType(_ operation: Operation) -> String {
+    private func operationType(_ operation: HTTPOperation) -> String {
         "Operations." + Naming.typeName(operation.id)
     }
 
@@ -55,7 +55,7 @@ extension SwiftRenderer {
         }
     }
 
-    private func writeInput(_ operation: Operation, into writer: inout CodeWriter) {
+    private func writeInput(_ operation: HTTPOperation, into writer: inout CodeWriter) {
         let groups = parameterGroups(operation)
         writer.block("public struct Input: Sendable {") { w in
             for (group, parameters) in groups {
@@ -124,7 +124,7 @@ extension SwiftRenderer {
         }
     }
 
-    private func parameterGroups(_ operation: Operation) -> [(ParameterGroup, [Parameter])] {
+    private func parameterGroups(_ operation: HTTPOperation) -> [(ParameterGroup, [Parameter])] {
         ParameterGroup.allCases.compactMap { group in
             let parameters = operation.parameters.filter { $0.location == group.location }
             return parameters.isEmpty ? nil : (group, parameters)
@@ -176,7 +176,7 @@ extension SwiftRenderer {
                     let operations = model.operations.filter { $0.path == path }
                     for operation in operations { writeRoute(operation, into: &w) }
                     let allowed = operations.map(\.method.rawValue)
-                    let others = Operation.Method.allCases.filter { !allowed.contains($0.rawValue) }
+                    let others = HTTPOperation.Method.allCases.filter { !allowed.contains($0.rawValue) }
                     let allowList = allowed.map(Naming.literal).joined(separator: ", ")
                     for method in others {
                         w.line("router.on(\(Naming.literal(path)), method: .\(method.rawValue.lowercased())) { _, _ in Endpoint.methodNotAllowed(allow: [\(allowList)]) }")
@@ -186,7 +186,7 @@ extension SwiftRenderer {
         }
     }
 
-    private func writeRoute(_ operation: Operation, into writer: inout CodeWriter) {
+    private func writeRoute(_ operation: HTTPOperation, into writer: inout CodeWriter) {
         let type = operationType(operation)
         writer.block("router.on(\(Naming.literal(operation.path)), method: .\(operation.method.rawValue.lowercased())) { request, context in") { w in
             w.block("await Endpoint.run(operation: \(type).id, context: context) {") { w in
@@ -222,21 +222,21 @@ extension SwiftRenderer {
                 let identity = operation.security == nil ? "" : ", identity: identity"
                 w.line("let input = \(type).Input(\(arguments.joined(separator: ", ")))")
                 w.line("let output = try await self.\(Naming.swiftIdentifier(operation.id))(input\(identity), context: context)")
-                w.block("switch output {", closer: "}") { w in
-                    for response in operation.successResponses {
-                        let status = statusExpression(response.status)
-                        if response.schemaName != nil {
-                            w.line("case .\(caseName(response.status))(let body): return try JSONResponse.make(\(status), body)")
-                        } else {
-                            w.line("case .\(caseName(response.status)): return Response(status: \(status))")
-                        }
+                w.line("switch output {")
+                for response in operation.successResponses {
+                    let status = statusExpression(response.status)
+                    if response.schemaName != nil {
+                        w.line("case .\(caseName(response.status))(let body): return try JSONResponse.make(\(status), body)")
+                    } else {
+                        w.line("case .\(caseName(response.status)): return Response(status: \(status))")
                     }
                 }
+                w.line("}")
             }
         }
     }
 
-    private func writeAuthentication(_ operation: Operation, into writer: inout CodeWriter) {
+    private func writeAuthentication(_ operation: HTTPOperation, into writer: inout CodeWriter) {
         guard let name = operation.security, let scheme = model.securitySchemes.first(where: { $0.name == name }) else {
             return
         }

@@ -52,7 +52,7 @@ extension TypeScriptRenderer {
         }
     }
 
-    private func writeMethod(_ operation: Operation, into writer: inout CodeWriter) {
+    private func writeMethod(_ operation: HTTPOperation, into writer: inout CodeWriter) {
         var members: [String] = []
         var allOptional = true
         for location in [Parameter.Location.path, .query, .header] {

@@ -53,7 +53,7 @@ struct OpenAPITranslator {
         }
     }
 
-    func operations(schemes: [SecurityScheme]) -> [Operation] {
+    func operations(schemes: [SecurityScheme]) -> [HTTPOperation] {
         guard let paths = root["paths"] else {
             diagnostics.error("missing 'paths'", at: root.location)
             return []
@@ -63,11 +63,11 @@ struct OpenAPITranslator {
             defaultSecurity = value
         }
         var seen: [String: SourceLocation] = [:]
-        var result: [Operation] = []
+        var result: [HTTPOperation] = []
         for (path, item) in paths.entries {
             let shared = item["parameters"]?.elements ?? []
             for (key, node) in item.entries where !["parameters", "summary", "description"].contains(key) {
-                guard let method = Operation.Method(rawValue: key.uppercased()), key == key.lowercased() else {
+                guard let method = HTTPOperation.Method(rawValue: key.uppercased()), key == key.lowercased() else {
                     diagnostics.error("unsupported path item key '\(key)'", at: node.location)
                     continue
                 }
@@ -91,13 +91,13 @@ struct OpenAPITranslator {
     }
 
     private func operation(
-        method: Operation.Method,
+        method: HTTPOperation.Method,
         path: String,
         node: SpecNode,
         shared: [SpecNode],
         defaultSecurity: String?,
         schemes: [SecurityScheme]
-    ) -> Operation? {
+    ) -> HTTPOperation? {
         rejectUnknownKeys(node, allowed: Self.operationKeys, diagnostics: diagnostics)
         guard let id = node["operationId"]?.string else {
             diagnostics.error("\(method.rawValue) \(path): missing operationId", at: node.location)
@@ -118,7 +118,7 @@ struct OpenAPITranslator {
         if let explicit = node["security"], case .some(let value) = self.security(explicit, schemes: schemes) {
             security = value
         }
-        return Operation(
+        return HTTPOperation(
             id: id,
             method: method,
             path: path,
