@@ -2,12 +2,12 @@ import Foundation
 
 /// The JSON encoder and decoder shared by REST bodies and socket payloads.
 ///
-/// Dates travel as RFC 3339 strings in UTC with milliseconds (`2026-11-25T10:00:00.123Z`); both forms,
+/// Keys are sorted so the same value always encodes to the same bytes. Dates travel as RFC 3339 strings in UTC with milliseconds (`2026-11-25T10:00:00.123Z`); both forms,
 /// with and without fractional seconds, are accepted on input.
 public enum JSONCoding {
     public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(formatDate(date))

@@ -1,0 +1,84 @@
+import APIRuntime
+import Foundation
+import Generated
+import Hummingbird
+
+/// An implementation of the generated REST protocol that answers with sample values and records what it was
+/// given, so tests can see exactly what the generated routes decoded. It stands in for no store: the messaging
+/// service has its own tests against PostgreSQL.
+struct ProbeAPI: APIProtocol {
+    typealias Context = BasicRequestContext
+
+    static let userToken = "user-token"
+    static let serviceKey = "service-key"
+
+    func authenticateBearerAuth(_ credential: String, context: Context) async throws -> String {
+        guard credential == Self.userToken else { throw APIError.unauthorized("Invalid token") }
+        return "user-client-1"
+    }
+
+    func authenticateServiceKey(_ credential: String, context: Context) async throws -> String {
+        guard credential == Self.serviceKey else { throw APIError.unauthorized("Invalid service key") }
+        return "marketplace"
+    }
+
+    func createMessage(_ input: Operations.CreateMessage.Input, identity: String, context: Context) async throws -> Operations.CreateMessage.Output {
+        var message = Sample.message
+        message.content = input.body.content
+        message.clientMessageId = input.body.clientMessageId
+        return .created(MessageResponse(message: "Message sent", data: message))
+    }
+
+    func listConversations(_ input: Operations.ListConversations.Input, identity: String, context: Context) async throws -> Operations.ListConversations.Output {
+        let pagination = Pagination(page: input.query.page, limit: input.query.limit, total: 1, hasMore: false)
+        return .ok(ConversationListResponse(message: "ok", data: ConversationList(conversations: [Sample.conversation], pagination: pagination)))
+    }
+
+    func getConversation(_ input: Operations.GetConversation.Input, identity: String, context: Context) async throws -> Operations.GetConversation.Output {
+        guard input.path.id == Sample.conversationId else { throw APIError.notFound("Conversation not found") }
+        return .ok(ConversationResponse(message: "ok", data: Sample.conversation))
+    }
+
+    func listMessages(_ input: Operations.ListMessages.Input, identity: String, context: Context) async throws -> Operations.ListMessages.Output {
+        .ok(MessageListResponse(message: "ok", data: MessageList(messages: [Sample.message], pagination: Sample.pagination)))
+    }
+
+    func sendMessage(_ input: Operations.SendMessage.Input, identity: String, context: Context) async throws -> Operations.SendMessage.Output {
+        .created(MessageResponse(message: "Message sent", data: Sample.message))
+    }
+
+    func markConversationRead(_ input: Operations.MarkConversationRead.Input, identity: String, context: Context) async throws -> Operations.MarkConversationRead.Output {
+        .ok(ReadStateResponse(message: "ok", data: ReadState(conversationId: input.path.id, userId: identity, readAt: Sample.date, unreadCount: 0)))
+    }
+
+    func setConversationArchived(_ input: Operations.SetConversationArchived.Input, identity: String, context: Context) async throws -> Operations.SetConversationArchived.Output {
+        var conversation = Sample.conversation
+        conversation.isArchived = input.body.archived
+        return .ok(ConversationResponse(message: "ok", data: conversation))
+    }
+
+    func upsertUser(_ input: Operations.UpsertUser.Input, identity: String, context: Context) async throws -> Operations.UpsertUser.Output {
+        let user = UserSummary(id: input.path.userId, firstName: input.body.firstName, lastName: input.body.lastName, avatar: input.body.avatar)
+        return .ok(UserResponse(message: "ok", data: user))
+    }
+
+    func upsertContract(_ input: Operations.UpsertContract.Input, identity: String, context: Context) async throws -> Operations.UpsertContract.Output {
+        let contract = Contract(
+            id: input.path.contractId,
+            clientId: input.body.clientId,
+            freelancerId: input.body.freelancerId,
+            title: input.body.title,
+            status: input.body.status ?? .active,
+            milestones: (input.body.milestones ?? []).map { Milestone(id: $0.id, title: $0.title) }
+        )
+        return .ok(ContractResponse(message: "ok", data: contract))
+    }
+
+    func getHealth(_ input: Operations.GetHealth.Input, context: Context) async throws -> Operations.GetHealth.Output {
+        .ok(HealthResponse(message: "alive", data: Health(status: .ok)))
+    }
+
+    func getReadiness(_ input: Operations.GetReadiness.Input, context: Context) async throws -> Operations.GetReadiness.Output {
+        throw APIError.serviceUnavailable("The database is not reachable")
+    }
+}

@@ -1,0 +1,115 @@
+import APIRuntime
+import ContractTesting
+import Foundation
+import Generated
+import Logging
+import Testing
+
+/// Records what the handler received; answers like the messaging service would.
+struct ProbeEvents: MessagesEventHandler {
+    typealias Connection = String
+
+    func joinConversation(_ payload: ConversationRef, connection: String) async throws -> OkAck {
+        guard payload.conversationId == Sample.conversationId else { throw APIError.notFound("Conversation not found") }
+        return OkAck()
+    }
+
+    func leaveConversation(_ payload: ConversationRef, connection: String) async throws -> OkAck { OkAck() }
+
+    func sendMessage(_ payload: SocketSendMessage, connection: String) async throws -> MessageAck {
+        var message = Sample.message
+        message.content = payload.content
+        message.clientMessageId = payload.clientMessageId
+        return MessageAck(message: message)
+    }
+
+    func createMessage(_ payload: CreateMessageRequest, connection: String) async throws -> MessageAck {
+        MessageAck(message: Sample.message)
+    }
+
+    func typing(_ payload: TypingUpdate, connection: String) async throws -> OkAck { OkAck() }
+
+    func markAsRead(_ payload: ConversationRef, connection: String) async throws -> ReadAck {
+        ReadAck(readAt: Sample.date, unreadCount: 0)
+    }
+}
+
+actor RecordingSink: EventSink {
+    var emitted: [(event: String, argument: Data, target: EventTarget)] = []
+
+    func emit(event: String, argument: Data, to target: EventTarget) async throws {
+        emitted.append((event, argument, target))
+    }
+}
+
+@Suite struct SocketEventTests {
+    let spec = Result { try SpecConformance.projectSpec() }
+    let dispatcher = MessagesEventDispatcher(handler: ProbeEvents(), logger: Logger(label: "test"))
+
+    func dispatch(_ event: String, _ payload: String?) async throws -> JSONValue {
+        let ack = await dispatcher.dispatch(event: event, arguments: payload.map { [Data($0.utf8)] } ?? [], connection: "socket-1")
+        #expect(try spec.get().problems(ackOf: event, ack: ack) == [], "\(event)")
+        return try JSONValue.parse(ack)
+    }
+
+    @Test func everyClientEventAcksWithItsReply() async throws {
+        let ref = #"{"conversationId":"\#(Sample.conversationId)"}"#
+        #expect(try await dispatch("join_conversation", ref)["success"]?.bool == true)
+        #expect(try await dispatch("leave_conversation", ref)["success"]?.bool == true)
+        let sent = try await dispatch("send_message", #"{"conversationId":"\#(Sample.conversationId)","content":"hey","clientMessageId":"k-1"}"#)
+        #expect(sent["message"]?["content"]?.string == "hey")
+        #expect(sent["message"]?["clientMessageId"]?.string == "k-1")
+        #expect(try await dispatch("create_message", #"{"contractId":"c-1","content":"x"}"#)["success"]?.bool == true)
+        #expect(try await dispatch("typing", #"{"conversationId":"\#(Sample.conversationId)","isTyping":true}"#)["success"]?.bool == true)
+        #expect(try await dispatch("mark_as_read", ref)["unreadCount"]?.int == 0)
+    }
+
+    @Test func badPayloadsGetOneErrorAck() async throws {
+        let tooLong = String(repeating: "x", count: 10_001)
+        let long = try await dispatch("send_message", #"{"conversationId":"\#(Sample.conversationId)","content":"\#(tooLong)"}"#)
+        #expect(long["code"]?.string == "VALIDATION_FAILED")
+        #expect(long["error"]?.string == "content: must be at most 10000 characters")
+        let notUUID = try await dispatch("join_conversation", #"{"conversationId":"42"}"#)
+        #expect(notUUID["error"]?.string == "conversationId: must be a UUID")
+        let wrongType = try await dispatch("typing", #"{"conversationId":"\#(Sample.conversationId)","isTyping":"yes"}"#)
+        #expect(wrongType["error"]?.string == "isTyping: must be a boolean")
+        let missing = try await dispatch("mark_as_read", nil)
+        #expect(missing["code"]?.string == "VALIDATION_FAILED")
+        let notObject = try await dispatch("mark_as_read", #""just a string""#)
+        #expect(notObject["code"]?.string == "VALIDATION_FAILED")
+    }
+
+    @Test func handlerErrorsBecomeErrorAcks() async throws {
+        let ack = try await dispatch("join_conversation", #"{"conversationId":"0193a5c0-7c1e-7a00-8000-0000000000ff"}"#)
+        #expect(ack["success"]?.bool == false)
+        #expect(ack["code"]?.string == "NOT_FOUND")
+    }
+
+    @Test func unknownEventsAreAcknowledgedAsErrors() async throws {
+        let ack = await dispatcher.dispatch(event: "drop_tables", arguments: [], connection: "socket-1")
+        let json = try JSONValue.parse(ack)
+        #expect(json["code"]?.string == "UNKNOWN_EVENT")
+    }
+
+    @Test func everyServerEventPayloadConformsToTheSpec() async throws {
+        let sink = RecordingSink()
+        let emitter = MessagesEventEmitter(sink: sink)
+        let room = EventTarget.room("conversation:\(Sample.conversationId)")
+        try await emitter.connected(Connected(userId: "user-client-1", socketId: "s-1"), to: .room("s-1"))
+        try await emitter.newMessage(Sample.message, to: room.excluding("s-1"))
+        try await emitter.messageNotification(MessageNotification(conversationId: Sample.conversationId, message: Sample.message), to: .room("user:user-freelancer-7"))
+        try await emitter.userTyping(UserTyping(conversationId: Sample.conversationId, userId: "user-client-1", isTyping: true), to: room)
+        try await emitter.messagesRead(MessagesRead(conversationId: Sample.conversationId, userId: "user-client-1", readAt: Sample.date), to: room)
+        let emitted = await sink.emitted
+        #expect(emitted.map(\.event) == MessagesChannel.serverEvents)
+        for event in emitted {
+            #expect(try spec.get().problems(event: event.event, payload: event.argument) == [], "\(event.event)")
+        }
+        #expect(emitted[1].target.exceptRooms == ["s-1"])
+    }
+
+    @Test func channelDescribesTheNamespace() {
+        #expect(MessagesChannel.namespace == "/messages")
+        #expect(MessagesChannel.clientEvents == ["join_conversation", "leave_conversation", "send_message", "create_message", "typing", "mark_as_read"])
+    }
+}
