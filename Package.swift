@@ -93,6 +93,15 @@ let package = Package(
             exclude: ["Fixtures", "Expected"],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
         // Compiles the committed reference output of the fixture spec and exercises it.
         .testTarget(
             name: "FixtureConsumerTests",

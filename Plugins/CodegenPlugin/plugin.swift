@@ -12,7 +12,7 @@ struct CodegenPlugin: BuildToolPlugin {
         let openAPI = specDirectory.appending(path: "openapi.yaml")
         let asyncAPI = specDirectory.appending(path: "asyncapi.yaml")
         let output = context.pluginWorkDirectoryURL.appending(path: "GeneratedSources")
-        let files = ["Types.swift", "Server.swift", "SocketEvents.swift"]
+        let files = ["Types.swift", "Server.swift", "SocketEvents.swift", "SpecFiles.swift"]
         return [
             .buildCommand(
                 displayName: "Generating Swift from api-spec/",

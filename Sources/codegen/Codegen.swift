@@ -52,12 +52,17 @@ struct SwiftCommand: ParsableCommand {
 
     @OptionGroup var spec: SpecOptions
 
-    @Option(help: "Directory for Types.swift, Server.swift and SocketEvents.swift.")
+    @Option(help: "Directory for Types.swift, Server.swift, SocketEvents.swift and SpecFiles.swift.")
     var output: String
 
     func run() throws {
         let model = try spec.loadModel()
-        try writeAll(SwiftRenderer(model: model, sources: spec.sourceNames).render(), to: output)
+        var files = SwiftRenderer(model: model, sources: spec.sourceNames).render()
+        let texts = try [spec.openapi, spec.asyncapi].compactMap { $0 }.map { path in
+            (name: URL(fileURLWithPath: path).lastPathComponent, text: try String(contentsOfFile: path, encoding: .utf8))
+        }
+        files.append(("SpecFiles.swift", SpecEmbedding.render(files: texts, sources: spec.sourceNames)))
+        try writeAll(files, to: output)
     }
 }
 

@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import Server
+
+@Suite struct SpecRoutesTests {
+    static let specDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("api-spec")
+
+    @Test(arguments: ["openapi.yaml", "asyncapi.yaml"])
+    func servesTheSpecFileItWasBuiltFrom(file: String) async throws {
+        let router = Router()
+        router.addSpecRoutes()
+        let onDisk = try String(contentsOf: Self.specDirectory.appendingPathComponent(file), encoding: .utf8)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/api/\(file)", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/yaml; charset=utf-8")
+                let served = String(buffer: response.body)
+                #expect(served.count == onDisk.count)
+                #expect(served == onDisk)
+            }
+        }
+    }
+}
+
+@Suite struct ServerConfigurationTests {
+    @Test func defaults() throws {
+        let configuration = try ServerConfiguration(environment: [:])
+        #expect(configuration.port == 8000)
+        #expect(configuration.logLevel == .info)
+    }
+
+    @Test func wsPortIsAnAliasOfPort() throws {
+        #expect(try ServerConfiguration(environment: ["WS_PORT": "9001"]).port == 9001)
+        #expect(try ServerConfiguration(environment: ["WS_PORT": "9001", "PORT": "9002"]).port == 9002)
+    }
+
+    @Test func badValuesNameTheVariable() {
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["PORT": "eighty"]) }
+        do {
+            _ = try ServerConfiguration(environment: ["WS_PORT": "0"])
+        } catch {
+            #expect("\(error)".hasPrefix("WS_PORT must be"))
+        }
+        #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["LOG_LEVEL": "loud"]) }
+    }
+}
