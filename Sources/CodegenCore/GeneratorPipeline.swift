@@ -16,10 +16,15 @@ public enum GeneratorPipeline {
     }
 
     /// The same from in-memory texts (used by tests); paths only name the files in diagnostics.
-    public static func model(openAPI: (path: String, text: String), asyncAPI: (path: String, text: String)?) throws -> APIModel {
+    public static func model(
+        openAPI: (path: String, text: String),
+        asyncAPI: (path: String, text: String)?
+    ) throws -> APIModel {
         let diagnostics = DiagnosticCollector()
         let openDocument = SpecDocument.parse(text: openAPI.text, path: openAPI.path, diagnostics: diagnostics)
-        let asyncDocument = asyncAPI.flatMap { SpecDocument.parse(text: $0.text, path: $0.path, diagnostics: diagnostics) }
+        let asyncDocument = asyncAPI.flatMap {
+            SpecDocument.parse(text: $0.text, path: $0.path, diagnostics: diagnostics)
+        }
         guard let openDocument, asyncAPI == nil || asyncDocument != nil else {
             throw DiagnosticsError(diagnostics: diagnostics.diagnostics)
         }
@@ -34,9 +39,10 @@ public enum GeneratorPipeline {
         let schemas = openAPI.schemas()
         let schemes = openAPI.securitySchemes()
         let operations = openAPI.operations(schemes: schemes)
-        let channels = specs.asyncAPI.map {
-            AsyncAPITranslator(specs: specs, document: $0, diagnostics: diagnostics).channels()
-        } ?? []
+        let channels =
+            specs.asyncAPI.map {
+                AsyncAPITranslator(specs: specs, document: $0, diagnostics: diagnostics).channels()
+            } ?? []
         let model = APIModel(
             title: openAPI.title(),
             schemas: schemas,

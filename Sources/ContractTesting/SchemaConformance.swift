@@ -11,7 +11,9 @@ struct SchemaConformance {
         }
         switch schema.kind {
         case .reference(let name):
-            guard let target = model.schema(named: name)?.schema else { return ["\(label(path)): unknown schema \(name)"] }
+            guard let target = model.schema(named: name)?.schema else {
+                return ["\(label(path)): unknown schema \(name)"]
+            }
             return problems(value, against: target, at: path)
         case .string(let rules):
             guard let text = value.string else { return [mismatch(path, "string", value)] }
@@ -56,8 +58,12 @@ struct SchemaConformance {
     private func stringProblems(_ text: String, _ rules: StringRules, at path: String) -> [String] {
         var result: [String] = []
         let length = text.unicodeScalars.count
-        if let minLength = rules.minLength, length < minLength { result.append("\(label(path)): shorter than \(minLength)") }
-        if let maxLength = rules.maxLength, length > maxLength { result.append("\(label(path)): longer than \(maxLength)") }
+        if let minLength = rules.minLength, length < minLength {
+            result.append("\(label(path)): shorter than \(minLength)")
+        }
+        if let maxLength = rules.maxLength, length > maxLength {
+            result.append("\(label(path)): longer than \(maxLength)")
+        }
         if let allowed = rules.allowedValues, !allowed.contains(text) {
             result.append("\(label(path)): '\(text)' is not one of \(allowed.joined(separator: ", "))")
         }
@@ -78,8 +84,12 @@ struct SchemaConformance {
 
     private func rangeProblems(_ number: Double, _ rules: NumberRules, at path: String) -> [String] {
         var result: [String] = []
-        if let minimum = rules.minimum, number < minimum { result.append("\(label(path)): \(number) is below \(minimum)") }
-        if let maximum = rules.maximum, number > maximum { result.append("\(label(path)): \(number) is above \(maximum)") }
+        if let minimum = rules.minimum, number < minimum {
+            result.append("\(label(path)): \(number) is below \(minimum)")
+        }
+        if let maximum = rules.maximum, number > maximum {
+            result.append("\(label(path)): \(number) is above \(maximum)")
+        }
         return result
     }
 

@@ -50,7 +50,8 @@ public struct SpecConformance: Sendable {
 
     /// Problems of a server event's payload (`new_message`, ...) against its schema.
     public func problems(event: String, payload: Data) -> [String] {
-        guard let schema = model.channels.flatMap(\.serverEvents).first(where: { $0.name == event })?.payloadSchema else {
+        guard let schema = model.channels.flatMap(\.serverEvents).first(where: { $0.name == event })?.payloadSchema
+        else {
             return ["'\(event)' is not a server event of the spec"]
         }
         return problems(body: payload, schemaName: schema, context: "event \(event)")

@@ -25,7 +25,9 @@ struct ServerConfiguration: Sendable {
         self.port = port
         let levelText = environment["LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
-            throw ConfigurationError(description: "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+            throw ConfigurationError(
+                description: "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical"
+            )
         }
         logLevel = level
     }

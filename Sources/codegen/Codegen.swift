@@ -48,7 +48,10 @@ func writeAll(_ files: [(name: String, contents: String)], to directory: String)
 }
 
 struct SwiftCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "swift", abstract: "Generate the Swift server sources.")
+    static let configuration = CommandConfiguration(
+        commandName: "swift",
+        abstract: "Generate the Swift server sources."
+    )
 
     @OptionGroup var spec: SpecOptions
 
@@ -59,7 +62,10 @@ struct SwiftCommand: ParsableCommand {
         let model = try spec.loadModel()
         var files = SwiftRenderer(model: model, sources: spec.sourceNames).render()
         let texts = try [spec.openapi, spec.asyncapi].compactMap { $0 }.map { path in
-            (name: URL(fileURLWithPath: path).lastPathComponent, text: try String(contentsOfFile: path, encoding: .utf8))
+            (
+                name: URL(fileURLWithPath: path).lastPathComponent,
+                text: try String(contentsOfFile: path, encoding: .utf8)
+            )
         }
         files.append(("SpecFiles.swift", SpecEmbedding.render(files: texts, sources: spec.sourceNames)))
         try writeAll(files, to: output)
@@ -67,7 +73,10 @@ struct SwiftCommand: ParsableCommand {
 }
 
 struct TypeScriptCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "typescript", abstract: "Generate the TypeScript client stubs.")
+    static let configuration = CommandConfiguration(
+        commandName: "typescript",
+        abstract: "Generate the TypeScript client stubs."
+    )
 
     @OptionGroup var spec: SpecOptions
 
@@ -87,6 +96,8 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let model = try spec.loadModel()
-        print("ok: \(model.schemas.count) schemas, \(model.operations.count) operations, \(model.channels.count) channels")
+        print(
+            "ok: \(model.schemas.count) schemas, \(model.operations.count) operations, \(model.channels.count) channels"
+        )
     }
 }

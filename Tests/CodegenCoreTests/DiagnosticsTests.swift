@@ -10,7 +10,11 @@ import Testing
         """
 
     /// A minimal valid OpenAPI document with `paths` and `schemas` spliced in.
-    static func openAPI(paths: String = "  /a:\n    get:\n      operationId: getA\n      responses:\n        '204':\n          description: ok", schemas: String = "    Thing:\n      type: object\n      properties:\n        name:\n          type: string") -> String {
+    static func openAPI(
+        paths: String =
+            "  /a:\n    get:\n      operationId: getA\n      responses:\n        '204':\n          description: ok",
+        schemas: String = "    Thing:\n      type: object\n      properties:\n        name:\n          type: string"
+    ) -> String {
         """
         openapi: 3.1.0
         info:
@@ -48,8 +52,15 @@ import Testing
     }
 
     @Test func unresolvedReference() {
-        let spec = Self.openAPI(schemas: "    Thing:\n      type: object\n      properties:\n        other:\n          $ref: '#/components/schemas/Missing'")
-        #expect(diagnostics(openAPI: spec) == ["spec/openapi.yaml:18: error: unresolved reference '#/components/schemas/Missing'"])
+        let spec = Self.openAPI(
+            schemas:
+                "    Thing:\n      type: object\n      properties:\n        other:\n          $ref: '#/components/schemas/Missing'"
+        )
+        #expect(
+            diagnostics(openAPI: spec) == [
+                "spec/openapi.yaml:18: error: unresolved reference '#/components/schemas/Missing'"
+            ]
+        )
     }
 
     @Test func unsupportedKeyword() {
@@ -59,7 +70,9 @@ import Testing
 
     @Test func keywordOfAnotherType() {
         let spec = Self.openAPI(schemas: "    Thing:\n      type: integer\n      maxLength: 3")
-        #expect(diagnostics(openAPI: spec) == ["spec/openapi.yaml:16: error: 'maxLength' does not apply to type 'integer'"])
+        #expect(
+            diagnostics(openAPI: spec) == ["spec/openapi.yaml:16: error: 'maxLength' does not apply to type 'integer'"]
+        )
     }
 
     @Test func invalidYAML() {
@@ -70,27 +83,54 @@ import Testing
 
     @Test func oneOfOtherThanNullable() {
         let spec = Self.openAPI(schemas: "    Thing:\n      oneOf:\n        - type: string\n        - type: integer")
-        #expect(diagnostics(openAPI: spec) == ["spec/openapi.yaml:15: error: 'oneOf' is supported only as [<schema>, {type: 'null'}]"])
+        #expect(
+            diagnostics(openAPI: spec) == [
+                "spec/openapi.yaml:15: error: 'oneOf' is supported only as [<schema>, {type: 'null'}]"
+            ]
+        )
     }
 
     @Test func undeclaredPathParameter() {
-        let spec = Self.openAPI(paths: "  /a/{id}:\n    get:\n      operationId: getA\n      responses:\n        '204':\n          description: ok")
-        #expect(diagnostics(openAPI: spec) == ["spec/openapi.yaml:7: error: path parameter '{id}' of '/a/{id}' is not declared"])
+        let spec = Self.openAPI(
+            paths:
+                "  /a/{id}:\n    get:\n      operationId: getA\n      responses:\n        '204':\n          description: ok"
+        )
+        #expect(
+            diagnostics(openAPI: spec) == [
+                "spec/openapi.yaml:7: error: path parameter '{id}' of '/a/{id}' is not declared"
+            ]
+        )
     }
 
     @Test func inlineBodySchemaIsRejected() {
-        let spec = Self.openAPI(paths: "  /a:\n    post:\n      operationId: postA\n      requestBody:\n        content:\n          application/json:\n            schema:\n              type: object\n      responses:\n        '204':\n          description: ok")
-        #expect(diagnostics(openAPI: spec) == ["spec/openapi.yaml:12: error: request body schema must be a '$ref' to components/schemas"])
+        let spec = Self.openAPI(
+            paths:
+                "  /a:\n    post:\n      operationId: postA\n      requestBody:\n        content:\n          application/json:\n            schema:\n              type: object\n      responses:\n        '204':\n          description: ok"
+        )
+        #expect(
+            diagnostics(openAPI: spec) == [
+                "spec/openapi.yaml:12: error: request body schema must be a '$ref' to components/schemas"
+            ]
+        )
     }
 
     @Test func duplicateOperationId() {
-        let spec = Self.openAPI(paths: "  /a:\n    get:\n      operationId: same\n      responses:\n        '204':\n          description: ok\n  /b:\n    get:\n      operationId: same\n      responses:\n        '204':\n          description: ok")
-        #expect(diagnostics(openAPI: spec) == ["spec/openapi.yaml:13: error: duplicate operationId 'same' (first at line 7)"])
+        let spec = Self.openAPI(
+            paths:
+                "  /a:\n    get:\n      operationId: same\n      responses:\n        '204':\n          description: ok\n  /b:\n    get:\n      operationId: same\n      responses:\n        '204':\n          description: ok"
+        )
+        #expect(
+            diagnostics(openAPI: spec) == [
+                "spec/openapi.yaml:13: error: duplicate operationId 'same' (first at line 7)"
+            ]
+        )
     }
 
     @Test func wrongOpenAPIVersion() {
         let spec = Self.openAPI().replacingOccurrences(of: "openapi: 3.1.0", with: "openapi: 3.0.3")
-        #expect(diagnostics(openAPI: spec) == ["spec/openapi.yaml:1: error: only OpenAPI 3.1 is supported (found '3.0.3')"])
+        #expect(
+            diagnostics(openAPI: spec) == ["spec/openapi.yaml:1: error: only OpenAPI 3.1 is supported (found '3.0.3')"]
+        )
     }
 
     @Test func asyncPayloadMustReferenceOpenAPISchema() {
@@ -112,7 +152,11 @@ import Testing
                 messages:
                   - $ref: '#/channels/c/messages/m'
             """
-        #expect(diagnostics(openAPI: Self.openAPI(), asyncAPI: async) == ["spec/asyncapi.yaml:7: error: message 'm' needs 'payload: {$ref: ...}'"])
+        #expect(
+            diagnostics(openAPI: Self.openAPI(), asyncAPI: async) == [
+                "spec/asyncapi.yaml:7: error: message 'm' needs 'payload: {$ref: ...}'"
+            ]
+        )
     }
 
     @Test func asyncCrossFileReferenceMustResolve() {
@@ -134,7 +178,11 @@ import Testing
                 messages:
                   - $ref: '#/channels/c/messages/m'
             """
-        #expect(diagnostics(openAPI: Self.openAPI(), asyncAPI: async) == ["spec/asyncapi.yaml:9: error: unresolved reference './openapi.yaml#/components/schemas/Nope'"])
+        #expect(
+            diagnostics(openAPI: Self.openAPI(), asyncAPI: async) == [
+                "spec/asyncapi.yaml:9: error: unresolved reference './openapi.yaml#/components/schemas/Nope'"
+            ]
+        )
     }
 
     @Test func everyProblemIsReportedInOneRun() {

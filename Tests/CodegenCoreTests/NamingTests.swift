@@ -1,5 +1,6 @@
-@testable import CodegenCore
 import Testing
+
+@testable import CodegenCore
 
 @Suite struct NamingTests {
     @Test(arguments: [

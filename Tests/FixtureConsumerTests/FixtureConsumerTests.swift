@@ -20,8 +20,14 @@ struct NotesAPI: APIProtocol {
         return true
     }
 
-    func getNote(_ input: Operations.GetNote.Input, identity: String, context: Context) async throws -> Operations.GetNote.Output {
-        guard input.path.noteId == "6f1c1d2e-0000-4000-8000-000000000001" else { throw APIError.notFound("No such note") }
+    func getNote(
+        _ input: Operations.GetNote.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.GetNote.Output {
+        guard input.path.noteId == "6f1c1d2e-0000-4000-8000-000000000001" else {
+            throw APIError.notFound("No such note")
+        }
         return .ok(
             Note(
                 id: input.path.noteId,
@@ -36,11 +42,19 @@ struct NotesAPI: APIProtocol {
         )
     }
 
-    func deleteNote(_ input: Operations.DeleteNote.Input, identity: Bool, context: Context) async throws -> Operations.DeleteNote.Output {
+    func deleteNote(
+        _ input: Operations.DeleteNote.Input,
+        identity: Bool,
+        context: Context
+    ) async throws -> Operations.DeleteNote.Output {
         .noContent
     }
 
-    func createNote(_ input: Operations.CreateNote.Input, identity: String, context: Context) async throws -> Operations.CreateNote.Output {
+    func createNote(
+        _ input: Operations.CreateNote.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.CreateNote.Output {
         .created(
             Note(
                 id: "6f1c1d2e-0000-4000-8000-000000000002",
@@ -139,7 +153,10 @@ struct NotesEvents: NotesEventHandler {
                 let body = try json(response.body)
                 #expect(body["text"] as? String == "hi limit=10 priority=low")
                 #expect(body["default"] as? String == "kept")
-                #expect((body["parent"] as? [String: Any])?["id"] as? String == "6f1c1d2e-0000-4000-8000-000000000002".replacingOccurrences(of: "0002", with: "0001"))
+                #expect(
+                    (body["parent"] as? [String: Any])?["id"] as? String
+                        == "6f1c1d2e-0000-4000-8000-000000000002".replacingOccurrences(of: "0002", with: "0001")
+                )
             }
         }
     }
@@ -154,7 +171,8 @@ struct NotesEvents: NotesEventHandler {
                 body: ByteBuffer(string: #"{"text":"\#(long)","tags":["","b","c","d"]}"#)
             ) { response in
                 #expect(response.status == .unprocessableContent)
-                let details = (try json(response.body)["error"] as? [String: Any])?["details"] as? [[String: String]] ?? []
+                let details =
+                    (try json(response.body)["error"] as? [String: Any])?["details"] as? [[String: String]] ?? []
                 let fields = details.map { "\($0["field"] ?? ""): \($0["message"] ?? "")" }
                 #expect(fields.contains("limit: must be at most 50"))
                 #expect(fields.contains("text: must be at most 500 characters"))
@@ -167,23 +185,39 @@ struct NotesEvents: NotesEventHandler {
     @Test func malformedInputIsRejectedClearly() async throws {
         try await withApp { client in
             let auth: HTTPFields = [.authorization: "Bearer good-token"]
-            try await client.execute(uri: "/notes", method: .post, headers: auth, body: ByteBuffer(string: "{oops")) { response in
+            try await client.execute(uri: "/notes", method: .post, headers: auth, body: ByteBuffer(string: "{oops")) {
+                response in
                 #expect(response.status == .badRequest)
             }
             try await client.execute(uri: "/notes", method: .post, headers: auth) { response in
                 #expect(response.status == .badRequest)
             }
-            try await client.execute(uri: "/notes", method: .post, headers: auth, body: ByteBuffer(string: #"{"text":5}"#)) { response in
+            try await client.execute(
+                uri: "/notes",
+                method: .post,
+                headers: auth,
+                body: ByteBuffer(string: #"{"text":5}"#)
+            ) { response in
                 #expect(response.status == .unprocessableContent)
                 let details = (try json(response.body)["error"] as? [String: Any])?["details"] as? [[String: String]]
                 #expect(details?.first?["field"] == "text")
                 #expect(details?.first?["message"] == "must be a string")
             }
-            try await client.execute(uri: "/notes", method: .post, headers: auth, body: ByteBuffer(string: #"{"text":"a","color":"pink"}"#)) { response in
+            try await client.execute(
+                uri: "/notes",
+                method: .post,
+                headers: auth,
+                body: ByteBuffer(string: #"{"text":"a","color":"pink"}"#)
+            ) { response in
                 let details = (try json(response.body)["error"] as? [String: Any])?["details"] as? [[String: String]]
                 #expect(details?.first?["message"] == "must be one of: red, dark-green, BLUE_ISH")
             }
-            try await client.execute(uri: "/notes?limit=ten", method: .post, headers: auth, body: ByteBuffer(string: #"{"text":"a"}"#)) { response in
+            try await client.execute(
+                uri: "/notes?limit=ten",
+                method: .post,
+                headers: auth,
+                body: ByteBuffer(string: #"{"text":"a"}"#)
+            ) { response in
                 #expect(response.status == .unprocessableContent)
             }
             try await client.execute(uri: "/notes/not-a-uuid", method: .get, headers: auth) { response in
@@ -208,7 +242,11 @@ struct NotesEvents: NotesEventHandler {
         #expect(String(decoding: ok, as: UTF8.self) == #"{"ok":true}"#)
         let forbidden = await dispatcher.dispatch(event: "pin_note", arguments: [good], connection: "stranger")
         #expect(String(decoding: forbidden, as: UTF8.self).contains(#""code":"FORBIDDEN""#))
-        let invalid = await dispatcher.dispatch(event: "pin_note", arguments: [Data(#"{"noteId":"x"}"#.utf8)], connection: "owner")
+        let invalid = await dispatcher.dispatch(
+            event: "pin_note",
+            arguments: [Data(#"{"noteId":"x"}"#.utf8)],
+            connection: "owner"
+        )
         #expect(String(decoding: invalid, as: UTF8.self).contains("noteId: must be a UUID"))
         let missing = await dispatcher.dispatch(event: "pin_note", arguments: [], connection: "owner")
         #expect(String(decoding: missing, as: UTF8.self).contains(#""code":"VALIDATION_FAILED""#))
@@ -218,7 +256,10 @@ struct NotesEvents: NotesEventHandler {
 
     @Test func emitterEncodesOncePerEvent() async throws {
         let sink = RecordingSink()
-        try await NotesEventEmitter(sink: sink).notePinned(NoteEvent(noteId: "n"), to: .room("notes:1").excluding("socket-1"))
+        try await NotesEventEmitter(sink: sink).notePinned(
+            NoteEvent(noteId: "n"),
+            to: .room("notes:1").excluding("socket-1")
+        )
         let recorded = await sink.events
         #expect(recorded.count == 1)
         #expect(recorded.first?.event == "note_pinned")

@@ -22,47 +22,103 @@ struct ProbeAPI: APIProtocol {
         return "marketplace"
     }
 
-    func createMessage(_ input: Operations.CreateMessage.Input, identity: String, context: Context) async throws -> Operations.CreateMessage.Output {
+    func createMessage(
+        _ input: Operations.CreateMessage.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.CreateMessage.Output {
         var message = Sample.message
         message.content = input.body.content
         message.clientMessageId = input.body.clientMessageId
         return .created(MessageResponse(message: "Message sent", data: message))
     }
 
-    func listConversations(_ input: Operations.ListConversations.Input, identity: String, context: Context) async throws -> Operations.ListConversations.Output {
+    func listConversations(
+        _ input: Operations.ListConversations.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.ListConversations.Output {
         let pagination = Pagination(page: input.query.page, limit: input.query.limit, total: 1, hasMore: false)
-        return .ok(ConversationListResponse(message: "ok", data: ConversationList(conversations: [Sample.conversation], pagination: pagination)))
+        return .ok(
+            ConversationListResponse(
+                message: "ok",
+                data: ConversationList(conversations: [Sample.conversation], pagination: pagination)
+            )
+        )
     }
 
-    func getConversation(_ input: Operations.GetConversation.Input, identity: String, context: Context) async throws -> Operations.GetConversation.Output {
+    func getConversation(
+        _ input: Operations.GetConversation.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.GetConversation.Output {
         guard input.path.id == Sample.conversationId else { throw APIError.notFound("Conversation not found") }
         return .ok(ConversationResponse(message: "ok", data: Sample.conversation))
     }
 
-    func listMessages(_ input: Operations.ListMessages.Input, identity: String, context: Context) async throws -> Operations.ListMessages.Output {
-        .ok(MessageListResponse(message: "ok", data: MessageList(messages: [Sample.message], pagination: Sample.pagination)))
+    func listMessages(
+        _ input: Operations.ListMessages.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.ListMessages.Output {
+        .ok(
+            MessageListResponse(
+                message: "ok",
+                data: MessageList(messages: [Sample.message], pagination: Sample.pagination)
+            )
+        )
     }
 
-    func sendMessage(_ input: Operations.SendMessage.Input, identity: String, context: Context) async throws -> Operations.SendMessage.Output {
+    func sendMessage(
+        _ input: Operations.SendMessage.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.SendMessage.Output {
         .created(MessageResponse(message: "Message sent", data: Sample.message))
     }
 
-    func markConversationRead(_ input: Operations.MarkConversationRead.Input, identity: String, context: Context) async throws -> Operations.MarkConversationRead.Output {
-        .ok(ReadStateResponse(message: "ok", data: ReadState(conversationId: input.path.id, userId: identity, readAt: Sample.date, unreadCount: 0)))
+    func markConversationRead(
+        _ input: Operations.MarkConversationRead.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.MarkConversationRead.Output {
+        .ok(
+            ReadStateResponse(
+                message: "ok",
+                data: ReadState(conversationId: input.path.id, userId: identity, readAt: Sample.date, unreadCount: 0)
+            )
+        )
     }
 
-    func setConversationArchived(_ input: Operations.SetConversationArchived.Input, identity: String, context: Context) async throws -> Operations.SetConversationArchived.Output {
+    func setConversationArchived(
+        _ input: Operations.SetConversationArchived.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.SetConversationArchived.Output {
         var conversation = Sample.conversation
         conversation.isArchived = input.body.archived
         return .ok(ConversationResponse(message: "ok", data: conversation))
     }
 
-    func upsertUser(_ input: Operations.UpsertUser.Input, identity: String, context: Context) async throws -> Operations.UpsertUser.Output {
-        let user = UserSummary(id: input.path.userId, firstName: input.body.firstName, lastName: input.body.lastName, avatar: input.body.avatar)
+    func upsertUser(
+        _ input: Operations.UpsertUser.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.UpsertUser.Output {
+        let user = UserSummary(
+            id: input.path.userId,
+            firstName: input.body.firstName,
+            lastName: input.body.lastName,
+            avatar: input.body.avatar
+        )
         return .ok(UserResponse(message: "ok", data: user))
     }
 
-    func upsertContract(_ input: Operations.UpsertContract.Input, identity: String, context: Context) async throws -> Operations.UpsertContract.Output {
+    func upsertContract(
+        _ input: Operations.UpsertContract.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.UpsertContract.Output {
         let contract = Contract(
             id: input.path.contractId,
             clientId: input.body.clientId,
@@ -78,7 +134,10 @@ struct ProbeAPI: APIProtocol {
         .ok(HealthResponse(message: "alive", data: Health(status: .ok)))
     }
 
-    func getReadiness(_ input: Operations.GetReadiness.Input, context: Context) async throws -> Operations.GetReadiness.Output {
+    func getReadiness(
+        _ input: Operations.GetReadiness.Input,
+        context: Context
+    ) async throws -> Operations.GetReadiness.Output {
         throw APIError.serviceUnavailable("The database is not reachable")
     }
 }

@@ -30,10 +30,16 @@ import Testing
         body: String? = nil,
         expect status: HTTPResponse.Status
     ) async throws -> JSONValue {
-        try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+        try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        { response in
             let data = Data(response.body.readableBytesView)
             #expect(response.status == status, "\(method) \(uri): \(String(decoding: data, as: UTF8.self))")
-            let problems = try Self.spec.get().problems(method: method.rawValue, path: uri, status: Int(response.status.code), body: data)
+            let problems = try Self.spec.get().problems(
+                method: method.rawValue,
+                path: uri,
+                status: Int(response.status.code),
+                body: data
+            )
             #expect(problems == [], "\(method) \(uri)")
             return try JSONValue.parse(data)
         }
@@ -42,15 +48,62 @@ import Testing
     @Test func everyOperationAnswersItsDocumentedSuccess() async throws {
         let id = Sample.conversationId
         try await withApp { client in
-            _ = try await call(client, .post, "/api/messages", headers: bearer, body: #"{"contractId":"contract-42","content":"hello"}"#, expect: .created)
-            _ = try await call(client, .get, "/api/messages/conversations?page=2&limit=5&includeArchived=true", headers: bearer, expect: .ok)
+            _ = try await call(
+                client,
+                .post,
+                "/api/messages",
+                headers: bearer,
+                body: #"{"contractId":"contract-42","content":"hello"}"#,
+                expect: .created
+            )
+            _ = try await call(
+                client,
+                .get,
+                "/api/messages/conversations?page=2&limit=5&includeArchived=true",
+                headers: bearer,
+                expect: .ok
+            )
             _ = try await call(client, .get, "/api/messages/conversations/\(id)", headers: bearer, expect: .ok)
-            _ = try await call(client, .get, "/api/messages/conversations/\(id)/messages?before=\(Sample.messageId)", headers: bearer, expect: .ok)
-            _ = try await call(client, .post, "/api/messages/conversations/\(id)/messages", headers: bearer, body: #"{"content":"hi"}"#, expect: .created)
+            _ = try await call(
+                client,
+                .get,
+                "/api/messages/conversations/\(id)/messages?before=\(Sample.messageId)",
+                headers: bearer,
+                expect: .ok
+            )
+            _ = try await call(
+                client,
+                .post,
+                "/api/messages/conversations/\(id)/messages",
+                headers: bearer,
+                body: #"{"content":"hi"}"#,
+                expect: .created
+            )
             _ = try await call(client, .patch, "/api/messages/conversations/\(id)/read", headers: bearer, expect: .ok)
-            _ = try await call(client, .put, "/api/messages/conversations/\(id)/archive", headers: bearer, body: #"{"archived":true}"#, expect: .ok)
-            _ = try await call(client, .put, "/api/internal/users/u-1", headers: serviceKey, body: #"{"firstName":"Ada","lastName":"L"}"#, expect: .ok)
-            _ = try await call(client, .put, "/api/internal/contracts/c-1", headers: serviceKey, body: #"{"clientId":"u-1","freelancerId":"u-2","milestones":[{"id":"m-1"}]}"#, expect: .ok)
+            _ = try await call(
+                client,
+                .put,
+                "/api/messages/conversations/\(id)/archive",
+                headers: bearer,
+                body: #"{"archived":true}"#,
+                expect: .ok
+            )
+            _ = try await call(
+                client,
+                .put,
+                "/api/internal/users/u-1",
+                headers: serviceKey,
+                body: #"{"firstName":"Ada","lastName":"L"}"#,
+                expect: .ok
+            )
+            _ = try await call(
+                client,
+                .put,
+                "/api/internal/contracts/c-1",
+                headers: serviceKey,
+                body: #"{"clientId":"u-1","freelancerId":"u-2","milestones":[{"id":"m-1"}]}"#,
+                expect: .ok
+            )
             _ = try await call(client, .get, "/health", expect: .ok)
             _ = try await call(client, .get, "/ready", expect: .serviceUnavailable)
         }
@@ -61,7 +114,13 @@ import Testing
             let page = try await call(client, .get, "/api/messages/conversations", headers: bearer, expect: .ok)
             #expect(page["data"]?["pagination"]?["page"]?.int == 1)
             #expect(page["data"]?["pagination"]?["limit"]?.int == 20)
-            let second = try await call(client, .get, "/api/messages/conversations?page=3&limit=7", headers: bearer, expect: .ok)
+            let second = try await call(
+                client,
+                .get,
+                "/api/messages/conversations?page=3&limit=7",
+                headers: bearer,
+                expect: .ok
+            )
             #expect(second["data"]?["pagination"]?["page"]?.int == 3)
             #expect(second["data"]?["pagination"]?["limit"]?.int == 7)
         }
@@ -69,7 +128,13 @@ import Testing
 
     @Test func requiredNullablePropertiesAreExplicitNulls() async throws {
         try await withApp { client in
-            let body = try await call(client, .get, "/api/messages/conversations/\(Sample.conversationId)", headers: bearer, expect: .ok)
+            let body = try await call(
+                client,
+                .get,
+                "/api/messages/conversations/\(Sample.conversationId)",
+                headers: bearer,
+                expect: .ok
+            )
             #expect(body["data"]?["milestoneId"] == .null)
             #expect(body["data"]?["lastMessage"] == .null)
             #expect(body["data"]?["client"]?["avatar"] == .null)
@@ -80,9 +145,28 @@ import Testing
         try await withApp { client in
             let missing = try await call(client, .get, "/api/messages/conversations", expect: .unauthorized)
             #expect(missing["error"]?["code"]?.string == "UNAUTHORIZED")
-            _ = try await call(client, .get, "/api/messages/conversations", headers: [.authorization: "Basic abc"], expect: .unauthorized)
-            _ = try await call(client, .get, "/api/messages/conversations", headers: [.authorization: "Bearer wrong"], expect: .unauthorized)
-            _ = try await call(client, .put, "/api/internal/users/u-1", headers: bearer, body: #"{"firstName":"A","lastName":"B"}"#, expect: .unauthorized)
+            _ = try await call(
+                client,
+                .get,
+                "/api/messages/conversations",
+                headers: [.authorization: "Basic abc"],
+                expect: .unauthorized
+            )
+            _ = try await call(
+                client,
+                .get,
+                "/api/messages/conversations",
+                headers: [.authorization: "Bearer wrong"],
+                expect: .unauthorized
+            )
+            _ = try await call(
+                client,
+                .put,
+                "/api/internal/users/u-1",
+                headers: bearer,
+                body: #"{"firstName":"A","lastName":"B"}"#,
+                expect: .unauthorized
+            )
         }
     }
 
@@ -94,23 +178,76 @@ import Testing
 
     @Test func boundsOfTheSpecAreEnforced() async throws {
         try await withApp { client in
-            let limit = try await call(client, .get, "/api/messages/conversations?limit=101", headers: bearer, expect: .unprocessableContent)
+            let limit = try await call(
+                client,
+                .get,
+                "/api/messages/conversations?limit=101",
+                headers: bearer,
+                expect: .unprocessableContent
+            )
             #expect(limit["error"]?["details"]?[0]?["field"]?.string == "limit")
             #expect(limit["error"]?["details"]?[0]?["message"]?.string == "must be at most 100")
-            _ = try await call(client, .get, "/api/messages/conversations?page=0", headers: bearer, expect: .unprocessableContent)
-            _ = try await call(client, .get, "/api/messages/conversations?includeArchived=maybe", headers: bearer, expect: .unprocessableContent)
-            _ = try await call(client, .get, "/api/messages/conversations/not-a-uuid", headers: bearer, expect: .unprocessableContent)
+            _ = try await call(
+                client,
+                .get,
+                "/api/messages/conversations?page=0",
+                headers: bearer,
+                expect: .unprocessableContent
+            )
+            _ = try await call(
+                client,
+                .get,
+                "/api/messages/conversations?includeArchived=maybe",
+                headers: bearer,
+                expect: .unprocessableContent
+            )
+            _ = try await call(
+                client,
+                .get,
+                "/api/messages/conversations/not-a-uuid",
+                headers: bearer,
+                expect: .unprocessableContent
+            )
             let long = String(repeating: "a", count: 10_001)
-            let content = try await call(client, .post, "/api/messages", headers: bearer, body: #"{"contractId":"c","content":"\#(long)"}"#, expect: .unprocessableContent)
+            let content = try await call(
+                client,
+                .post,
+                "/api/messages",
+                headers: bearer,
+                body: #"{"contractId":"c","content":"\#(long)"}"#,
+                expect: .unprocessableContent
+            )
             #expect(content["error"]?["details"]?[0]?["field"]?.string == "content")
             #expect(content["error"]?["details"]?[0]?["message"]?.string == "must be at most 10000 characters")
             let attachment = #"{"url":"https://x.example/f","name":"f","mimeType":"text/plain","size":1}"#
             let eleven = Array(repeating: attachment, count: 11).joined(separator: ",")
-            let many = try await call(client, .post, "/api/messages", headers: bearer, body: #"{"contractId":"c","content":"x","attachments":[\#(eleven)]}"#, expect: .unprocessableContent)
+            let many = try await call(
+                client,
+                .post,
+                "/api/messages",
+                headers: bearer,
+                body: #"{"contractId":"c","content":"x","attachments":[\#(eleven)]}"#,
+                expect: .unprocessableContent
+            )
             #expect(many["error"]?["details"]?[0]?["field"]?.string == "attachments")
-            let badURL = try await call(client, .post, "/api/messages", headers: bearer, body: #"{"contractId":"c","content":"x","attachments":[{"url":"not a url","name":"f","mimeType":"t","size":1}]}"#, expect: .unprocessableContent)
+            let badURL = try await call(
+                client,
+                .post,
+                "/api/messages",
+                headers: bearer,
+                body:
+                    #"{"contractId":"c","content":"x","attachments":[{"url":"not a url","name":"f","mimeType":"t","size":1}]}"#,
+                expect: .unprocessableContent
+            )
             #expect(badURL["error"]?["details"]?[0]?["field"]?.string == "attachments[0].url")
-            let type = try await call(client, .post, "/api/messages", headers: bearer, body: #"{"contractId":"c","content":"x","messageType":"system"}"#, expect: .unprocessableContent)
+            let type = try await call(
+                client,
+                .post,
+                "/api/messages",
+                headers: bearer,
+                body: #"{"contractId":"c","content":"x","messageType":"system"}"#,
+                expect: .unprocessableContent
+            )
             #expect(type["error"]?["details"]?[0]?["message"]?.string == "must be one of: text, file")
         }
     }
@@ -119,7 +256,14 @@ import Testing
         try await withApp { client in
             _ = try await call(client, .post, "/api/messages", headers: bearer, body: "not json", expect: .badRequest)
             _ = try await call(client, .post, "/api/messages", headers: bearer, expect: .badRequest)
-            let missing = try await call(client, .post, "/api/messages", headers: bearer, body: #"{"content":"x"}"#, expect: .unprocessableContent)
+            let missing = try await call(
+                client,
+                .post,
+                "/api/messages",
+                headers: bearer,
+                body: #"{"content":"x"}"#,
+                expect: .unprocessableContent
+            )
             #expect(missing["error"]?["details"]?[0]?["field"]?.string == "contractId")
             #expect(missing["error"]?["details"]?[0]?["message"]?.string == "is required")
         }
@@ -127,7 +271,13 @@ import Testing
 
     @Test func handlerErrorsKeepTheirStatus() async throws {
         try await withApp { client in
-            let missing = try await call(client, .get, "/api/messages/conversations/0193a5c0-7c1e-7a00-8000-0000000000ff", headers: bearer, expect: .notFound)
+            let missing = try await call(
+                client,
+                .get,
+                "/api/messages/conversations/0193a5c0-7c1e-7a00-8000-0000000000ff",
+                headers: bearer,
+                expect: .notFound
+            )
             #expect(missing["error"]?["code"]?.string == "NOT_FOUND")
         }
     }
@@ -138,7 +288,10 @@ import Testing
                 #expect(response.status == .methodNotAllowed)
                 #expect(response.headers[.allow] == "POST")
             }
-            try await client.execute(uri: "/api/messages/conversations/\(Sample.conversationId)/messages", method: .delete) { response in
+            try await client.execute(
+                uri: "/api/messages/conversations/\(Sample.conversationId)/messages",
+                method: .delete
+            ) { response in
                 #expect(response.status == .methodNotAllowed)
                 #expect(response.headers[.allow] == "GET, POST")
             }

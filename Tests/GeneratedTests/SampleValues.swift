@@ -21,7 +21,9 @@ enum Sample {
         sender: client,
         content: "The first draft is ready",
         messageType: .text,
-        attachments: [Attachment(url: "https://files.example.com/a.pdf", name: "a.pdf", mimeType: "application/pdf", size: 1234)],
+        attachments: [
+            Attachment(url: "https://files.example.com/a.pdf", name: "a.pdf", mimeType: "application/pdf", size: 1234)
+        ],
         sentAt: date,
         isRead: false,
         clientMessageId: "c-1"

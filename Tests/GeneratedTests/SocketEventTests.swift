@@ -47,7 +47,11 @@ actor RecordingSink: EventSink {
     let dispatcher = MessagesEventDispatcher(handler: ProbeEvents(), logger: Logger(label: "test"))
 
     func dispatch(_ event: String, _ payload: String?) async throws -> JSONValue {
-        let ack = await dispatcher.dispatch(event: event, arguments: payload.map { [Data($0.utf8)] } ?? [], connection: "socket-1")
+        let ack = await dispatcher.dispatch(
+            event: event,
+            arguments: payload.map { [Data($0.utf8)] } ?? [],
+            connection: "socket-1"
+        )
         #expect(try spec.get().problems(ackOf: event, ack: ack) == [], "\(event)")
         return try JSONValue.parse(ack)
     }
@@ -56,22 +60,34 @@ actor RecordingSink: EventSink {
         let ref = #"{"conversationId":"\#(Sample.conversationId)"}"#
         #expect(try await dispatch("join_conversation", ref)["success"]?.bool == true)
         #expect(try await dispatch("leave_conversation", ref)["success"]?.bool == true)
-        let sent = try await dispatch("send_message", #"{"conversationId":"\#(Sample.conversationId)","content":"hey","clientMessageId":"k-1"}"#)
+        let sent = try await dispatch(
+            "send_message",
+            #"{"conversationId":"\#(Sample.conversationId)","content":"hey","clientMessageId":"k-1"}"#
+        )
         #expect(sent["message"]?["content"]?.string == "hey")
         #expect(sent["message"]?["clientMessageId"]?.string == "k-1")
         #expect(try await dispatch("create_message", #"{"contractId":"c-1","content":"x"}"#)["success"]?.bool == true)
-        #expect(try await dispatch("typing", #"{"conversationId":"\#(Sample.conversationId)","isTyping":true}"#)["success"]?.bool == true)
+        #expect(
+            try await dispatch("typing", #"{"conversationId":"\#(Sample.conversationId)","isTyping":true}"#)["success"]?
+                .bool == true
+        )
         #expect(try await dispatch("mark_as_read", ref)["unreadCount"]?.int == 0)
     }
 
     @Test func badPayloadsGetOneErrorAck() async throws {
         let tooLong = String(repeating: "x", count: 10_001)
-        let long = try await dispatch("send_message", #"{"conversationId":"\#(Sample.conversationId)","content":"\#(tooLong)"}"#)
+        let long = try await dispatch(
+            "send_message",
+            #"{"conversationId":"\#(Sample.conversationId)","content":"\#(tooLong)"}"#
+        )
         #expect(long["code"]?.string == "VALIDATION_FAILED")
         #expect(long["error"]?.string == "content: must be at most 10000 characters")
         let notUUID = try await dispatch("join_conversation", #"{"conversationId":"42"}"#)
         #expect(notUUID["error"]?.string == "conversationId: must be a UUID")
-        let wrongType = try await dispatch("typing", #"{"conversationId":"\#(Sample.conversationId)","isTyping":"yes"}"#)
+        let wrongType = try await dispatch(
+            "typing",
+            #"{"conversationId":"\#(Sample.conversationId)","isTyping":"yes"}"#
+        )
         #expect(wrongType["error"]?.string == "isTyping: must be a boolean")
         let missing = try await dispatch("mark_as_read", nil)
         #expect(missing["code"]?.string == "VALIDATION_FAILED")
@@ -97,9 +113,18 @@ actor RecordingSink: EventSink {
         let room = EventTarget.room("conversation:\(Sample.conversationId)")
         try await emitter.connected(Connected(userId: "user-client-1", socketId: "s-1"), to: .room("s-1"))
         try await emitter.newMessage(Sample.message, to: room.excluding("s-1"))
-        try await emitter.messageNotification(MessageNotification(conversationId: Sample.conversationId, message: Sample.message), to: .room("user:user-freelancer-7"))
-        try await emitter.userTyping(UserTyping(conversationId: Sample.conversationId, userId: "user-client-1", isTyping: true), to: room)
-        try await emitter.messagesRead(MessagesRead(conversationId: Sample.conversationId, userId: "user-client-1", readAt: Sample.date), to: room)
+        try await emitter.messageNotification(
+            MessageNotification(conversationId: Sample.conversationId, message: Sample.message),
+            to: .room("user:user-freelancer-7")
+        )
+        try await emitter.userTyping(
+            UserTyping(conversationId: Sample.conversationId, userId: "user-client-1", isTyping: true),
+            to: room
+        )
+        try await emitter.messagesRead(
+            MessagesRead(conversationId: Sample.conversationId, userId: "user-client-1", readAt: Sample.date),
+            to: room
+        )
         let emitted = await sink.emitted
         #expect(emitted.map(\.event) == MessagesChannel.serverEvents)
         for event in emitted {
@@ -110,6 +135,10 @@ actor RecordingSink: EventSink {
 
     @Test func channelDescribesTheNamespace() {
         #expect(MessagesChannel.namespace == "/messages")
-        #expect(MessagesChannel.clientEvents == ["join_conversation", "leave_conversation", "send_message", "create_message", "typing", "mark_as_read"])
+        #expect(
+            MessagesChannel.clientEvents == [
+                "join_conversation", "leave_conversation", "send_message", "create_message", "typing", "mark_as_read",
+            ]
+        )
     }
 }

@@ -16,7 +16,10 @@ public enum Endpoint {
         } catch {
             let apiError = APIError(from: error)
             if apiError.code == .internalError {
-                context.logger.error("Unhandled error", metadata: ["operation": "\(operation)", "error": "\(String(reflecting: type(of: error)))"])
+                context.logger.error(
+                    "Unhandled error",
+                    metadata: ["operation": "\(operation)", "error": "\(String(reflecting: type(of: error)))"]
+                )
             }
             return apiError.response()
         }
@@ -26,7 +29,11 @@ public enum Endpoint {
     public static func methodNotAllowed(allow: [String]) -> Response {
         var headers = HTTPFields()
         headers[.allow] = allow.joined(separator: ", ")
-        return APIError(.methodNotAllowed, "Method not allowed; use \(allow.joined(separator: " or "))", headers: headers)
-            .response()
+        return APIError(
+            .methodNotAllowed,
+            "Method not allowed; use \(allow.joined(separator: " or "))",
+            headers: headers
+        )
+        .response()
     }
 }

@@ -35,7 +35,10 @@ public enum EventDispatch {
         } catch {
             let apiError = APIError(from: error)
             if apiError.code == .internalError {
-                logger.error("Unhandled error", metadata: ["event": "\(event)", "error": "\(String(reflecting: type(of: error)))"])
+                logger.error(
+                    "Unhandled error",
+                    metadata: ["event": "\(event)", "error": "\(String(reflecting: type(of: error)))"]
+                )
             }
             return errorAck(apiError)
         }
@@ -47,7 +50,8 @@ public enum EventDispatch {
     }
 
     public static func errorAck(_ error: APIError) -> Data {
-        (try? JSONCoding.encode(ErrorAckBody(error))) ?? Data(#"{"success":false,"error":"error","code":"INTERNAL_ERROR"}"#.utf8)
+        (try? JSONCoding.encode(ErrorAckBody(error)))
+            ?? Data(#"{"success":false,"error":"error","code":"INTERNAL_ERROR"}"#.utf8)
     }
 
     private static func decodePayload<Payload: Decodable>(_ type: Payload.Type, from data: Data) throws -> Payload {

@@ -43,8 +43,12 @@ public enum StringFormat: String, Sendable {
         else { return false }
         let scheme = text[..<colon]
         guard let first = scheme.unicodeScalars.first, first.isASCIILetter else { return false }
-        let schemeOK = scheme.unicodeScalars.allSatisfy { $0.isASCIILetter || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0) }
-        let restOK = text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && !"<>\"{}|\\^`".unicodeScalars.contains($0) }
+        let schemeOK = scheme.unicodeScalars.allSatisfy {
+            $0.isASCIILetter || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0)
+        }
+        let restOK = text.unicodeScalars.allSatisfy {
+            $0.value > 0x20 && $0.value != 0x7F && !"<>\"{}|\\^`".unicodeScalars.contains($0)
+        }
         return schemeOK && restOK && URL(string: text) != nil
     }
 

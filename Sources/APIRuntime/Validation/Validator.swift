@@ -55,7 +55,12 @@ public struct Validator: Sendable {
     }
 
     /// `minimum`/`maximum`.
-    public mutating func range<N: BinaryInteger>(_ value: N?, min: Double?, max: Double?, at path: @autoclosure () -> String) {
+    public mutating func range<N: BinaryInteger>(
+        _ value: N?,
+        min: Double?,
+        max: Double?,
+        at path: @autoclosure () -> String
+    ) {
         range(value.map { Double($0) }, min: min, max: max, at: path())
     }
 

@@ -10,7 +10,8 @@ struct SpecDocument {
     /// Reads and parses a YAML file; a syntax error becomes a diagnostic at the line the parser names.
     static func load(path: String, diagnostics: DiagnosticCollector) -> SpecDocument? {
         let start = SourceLocation(file: path, line: 1, column: 1)
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
             diagnostics.error("cannot read the file", at: start)
             return nil
         }

@@ -50,7 +50,9 @@ struct SpecNode {
                 line: mark?.line ?? location.line,
                 column: mark?.column ?? location.column
             )
-            return (name, SpecNode(node: value, file: file, pointer: pointer + "/" + Self.escape(name), location: location))
+            return (
+                name, SpecNode(node: value, file: file, pointer: pointer + "/" + Self.escape(name), location: location)
+            )
         }
     }
 

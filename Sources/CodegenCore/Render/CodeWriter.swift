@@ -36,7 +36,10 @@ struct CodeWriter {
     /// `/** … */` doc comment for TypeScript.
     mutating func jsDoc(_ text: String?) {
         guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return }
-        let rows = text.replacingOccurrences(of: "*/", with: "*\\/").split(separator: "\n", omittingEmptySubsequences: false)
+        let rows = text.replacingOccurrences(of: "*/", with: "*\\/").split(
+            separator: "\n",
+            omittingEmptySubsequences: false
+        )
         if rows.count == 1 {
             line("/** \(rows[0]) */")
         } else {

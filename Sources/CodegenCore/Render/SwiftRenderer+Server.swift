@@ -67,7 +67,9 @@ extension SwiftRenderer {
                     w.line()
                     let arguments = parameters.map { parameter -> String in
                         var argument = "\(Naming.swiftIdentifier(parameter.name)): \(parameterType(parameter))"
-                        if let value = defaultLiteral(Property(name: parameter.name, schema: parameter.schema, required: false)) {
+                        if let value = defaultLiteral(
+                            Property(name: parameter.name, schema: parameter.schema, required: false)
+                        ) {
                             argument += " = \(value)"
                         } else if !parameter.required {
                             argument += " = nil"
@@ -147,14 +149,18 @@ extension SwiftRenderer {
                 case .apiKeyHeader(let header): credential = "the value of the `\(header)` header"
                 }
                 w.doc("Verifies \(credential) (`\(scheme.name)`); throw `APIError.unauthorized` to refuse it.")
-                w.line("func authenticate\(Naming.typeName(scheme.name))(_ credential: String, context: Context) async throws -> \(identityType(scheme.name))")
+                w.line(
+                    "func authenticate\(Naming.typeName(scheme.name))(_ credential: String, context: Context) async throws -> \(identityType(scheme.name))"
+                )
             }
             for operation in model.operations {
                 w.line()
                 w.doc(operation.summary)
                 let identity = operation.security.map { ", identity: \(identityType($0))" } ?? ""
                 let type = operationType(operation)
-                w.line("func \(Naming.swiftIdentifier(operation.id))(_ input: \(type).Input\(identity), context: Context) async throws -> \(type).Output")
+                w.line(
+                    "func \(Naming.swiftIdentifier(operation.id))(_ input: \(type).Input\(identity), context: Context) async throws -> \(type).Output"
+                )
             }
         }
     }
@@ -171,7 +177,9 @@ extension SwiftRenderer {
                 the error envelope. Methods a path does not declare answer 405 with `Allow`.
                 """
             )
-            w.block("public func registerHandlers<Router: RouterMethods>(on router: Router) where Router.Context == Context {") { w in
+            w.block(
+                "public func registerHandlers<Router: RouterMethods>(on router: Router) where Router.Context == Context {"
+            ) { w in
                 for path in paths {
                     let operations = model.operations.filter { $0.path == path }
                     for operation in operations { writeRoute(operation, into: &w) }
@@ -179,7 +187,9 @@ extension SwiftRenderer {
                     let others = HTTPOperation.Method.allCases.filter { !allowed.contains($0.rawValue) }
                     let allowList = allowed.map(Naming.literal).joined(separator: ", ")
                     for method in others {
-                        w.line("router.on(\(Naming.literal(path)), method: .\(method.rawValue.lowercased())) { _, _ in Endpoint.methodNotAllowed(allow: [\(allowList)]) }")
+                        w.line(
+                            "router.on(\(Naming.literal(path)), method: .\(method.rawValue.lowercased())) { _, _ in Endpoint.methodNotAllowed(allow: [\(allowList)]) }"
+                        )
                     }
                 }
             }
@@ -188,7 +198,9 @@ extension SwiftRenderer {
 
     private func writeRoute(_ operation: HTTPOperation, into writer: inout CodeWriter) {
         let type = operationType(operation)
-        writer.block("router.on(\(Naming.literal(operation.path)), method: .\(operation.method.rawValue.lowercased())) { request, context in") { w in
+        writer.block(
+            "router.on(\(Naming.literal(operation.path)), method: .\(operation.method.rawValue.lowercased())) { request, context in"
+        ) { w in
             w.block("await Endpoint.run(operation: \(type).id, context: context) {") { w in
                 writeAuthentication(operation, into: &w)
                 let groups = parameterGroups(operation)
@@ -196,19 +208,29 @@ extension SwiftRenderer {
                     w.line("var parameters = ParameterReader(request: request, context: context)")
                     for (group, parameters) in groups {
                         let arguments = parameters.map { "\(Naming.swiftIdentifier($0.name)): \(readExpression($0))" }
-                        w.line("let \(group.member) = \(type).Input.\(group.typeName)(\(arguments.joined(separator: ", ")))")
+                        w.line(
+                            "let \(group.member) = \(type).Input.\(group.typeName)(\(arguments.joined(separator: ", ")))"
+                        )
                     }
                     w.line("try parameters.finish()")
                 }
                 if let body = operation.body {
                     let method = body.required ? "decode" : "decodeIfPresent"
-                    w.line("let body = try await JSONBody.\(method)(\(Naming.typeName(body.schemaName)).self, from: request, context: context)")
+                    w.line(
+                        "let body = try await JSONBody.\(method)(\(Naming.typeName(body.schemaName)).self, from: request, context: context)"
+                    )
                 }
                 var validation: [String] = []
                 for (group, parameters) in groups {
                     for parameter in parameters {
                         let value = "\(group.member).\(Naming.swiftIdentifier(parameter.name))"
-                        validation += checks(parameter.schema, value: value, optional: parameterType(parameter).hasSuffix("?"), path: Naming.literal(parameter.name), depth: 0)
+                        validation += checks(
+                            parameter.schema,
+                            value: value,
+                            optional: parameterType(parameter).hasSuffix("?"),
+                            path: Naming.literal(parameter.name),
+                            depth: 0
+                        )
                     }
                 }
                 if operation.body != nil { validation.append("validator.nested(body, at: \"\")") }
@@ -221,12 +243,16 @@ extension SwiftRenderer {
                 if operation.body != nil { arguments.append("body: body") }
                 let identity = operation.security == nil ? "" : ", identity: identity"
                 w.line("let input = \(type).Input(\(arguments.joined(separator: ", ")))")
-                w.line("let output = try await self.\(Naming.swiftIdentifier(operation.id))(input\(identity), context: context)")
+                w.line(
+                    "let output = try await self.\(Naming.swiftIdentifier(operation.id))(input\(identity), context: context)"
+                )
                 w.line("switch output {")
                 for response in operation.successResponses {
                     let status = statusExpression(response.status)
                     if response.schemaName != nil {
-                        w.line("case .\(caseName(response.status))(let body): return try JSONResponse.make(\(status), body)")
+                        w.line(
+                            "case .\(caseName(response.status))(let body): return try JSONResponse.make(\(status), body)"
+                        )
                     } else {
                         w.line("case .\(caseName(response.status)): return Response(status: \(status))")
                     }
@@ -243,9 +269,12 @@ extension SwiftRenderer {
         let credential: String
         switch scheme.kind {
         case .bearer: credential = "try Credentials.bearerToken(from: request)"
-        case .apiKeyHeader(let header): credential = "try Credentials.apiKey(from: request, header: \(Naming.literal(header)))"
+        case .apiKeyHeader(let header):
+            credential = "try Credentials.apiKey(from: request, header: \(Naming.literal(header)))"
         }
-        writer.line("let identity = try await self.authenticate\(Naming.typeName(name))(\(credential), context: context)")
+        writer.line(
+            "let identity = try await self.authenticate\(Naming.typeName(name))(\(credential), context: context)"
+        )
     }
 
     private func readExpression(_ parameter: Parameter) -> String {
@@ -257,7 +286,8 @@ extension SwiftRenderer {
         case .query, .header:
             let reader = parameter.location == .query ? "query" : "header"
             if parameter.required {
-                return "parameters.required\(reader.prefix(1).uppercased() + reader.dropFirst())(\(name), as: \(type).self)"
+                return
+                    "parameters.required\(reader.prefix(1).uppercased() + reader.dropFirst())(\(name), as: \(type).self)"
             }
             let fallback = defaultLiteral(Property(name: parameter.name, schema: parameter.schema, required: false))
             return "parameters.\(reader)(\(name), as: \(type).self)" + (fallback.map { " ?? \($0)" } ?? "")

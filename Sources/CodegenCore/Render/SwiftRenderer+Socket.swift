@@ -16,9 +16,13 @@ extension SwiftRenderer {
         writer.block("public enum \(prefix)Channel {") { w in
             w.line("public static let namespace = \(Naming.literal(channel.address))")
             w.doc("Events clients emit.")
-            w.line("public static let clientEvents: [String] = [\(channel.clientEvents.map { Naming.literal($0.name) }.joined(separator: ", "))]")
+            w.line(
+                "public static let clientEvents: [String] = [\(channel.clientEvents.map { Naming.literal($0.name) }.joined(separator: ", "))]"
+            )
             w.doc("Events the server emits.")
-            w.line("public static let serverEvents: [String] = [\(channel.serverEvents.map { Naming.literal($0.name) }.joined(separator: ", "))]")
+            w.line(
+                "public static let serverEvents: [String] = [\(channel.serverEvents.map { Naming.literal($0.name) }.joined(separator: ", "))]"
+            )
         }
         writer.line()
         writer.doc(
@@ -33,7 +37,9 @@ extension SwiftRenderer {
             for event in channel.clientEvents {
                 w.line()
                 w.doc((event.summary.map { $0 + "\n\n" } ?? "") + "Event `\(event.name)`.")
-                w.line("func \(Naming.swiftIdentifier(event.operationId))(_ payload: \(Naming.typeName(event.payloadSchema)), connection: Connection) async throws -> \(replyType(event))")
+                w.line(
+                    "func \(Naming.swiftIdentifier(event.operationId))(_ payload: \(Naming.typeName(event.payloadSchema)), connection: Connection) async throws -> \(replyType(event))"
+                )
             }
         }
         writer.line()
@@ -53,12 +59,19 @@ extension SwiftRenderer {
                 acknowledgement's JSON: the reply, or an error ack for an unknown event, a bad payload or a thrown error.
                 """
             )
-            w.block("public func dispatch(event: String, arguments: [Data], connection: Handler.Connection) async -> Data {") { w in
+            w.block(
+                "public func dispatch(event: String, arguments: [Data], connection: Handler.Connection) async -> Data {"
+            ) { w in
                 w.line("switch event {")
                 for event in channel.clientEvents {
                     w.line("case \(Naming.literal(event.name)):")
-                    w.block("    return await EventDispatch.handle(event: event, arguments: arguments, as: \(Naming.typeName(event.payloadSchema)).self, logger: logger) {", closer: "    }") { w in
-                        w.line("    try await handler.\(Naming.swiftIdentifier(event.operationId))($0, connection: connection)")
+                    w.block(
+                        "    return await EventDispatch.handle(event: event, arguments: arguments, as: \(Naming.typeName(event.payloadSchema)).self, logger: logger) {",
+                        closer: "    }"
+                    ) { w in
+                        w.line(
+                            "    try await handler.\(Naming.swiftIdentifier(event.operationId))($0, connection: connection)"
+                        )
                     }
                 }
                 w.line("default:")
@@ -77,8 +90,12 @@ extension SwiftRenderer {
             for event in channel.serverEvents {
                 w.line()
                 w.doc((event.summary.map { $0 + "\n\n" } ?? "") + "Event `\(event.name)`.")
-                w.block("public func \(Naming.swiftIdentifier(event.operationId))(_ payload: \(Naming.typeName(event.payloadSchema)), to target: EventTarget) async throws {") { w in
-                    w.line("try await sink.emit(event: \(Naming.literal(event.name)), argument: JSONCoding.encode(payload), to: target)")
+                w.block(
+                    "public func \(Naming.swiftIdentifier(event.operationId))(_ payload: \(Naming.typeName(event.payloadSchema)), to target: EventTarget) async throws {"
+                ) { w in
+                    w.line(
+                        "try await sink.emit(event: \(Naming.literal(event.name)), argument: JSONCoding.encode(payload), to: target)"
+                    )
                 }
             }
         }

@@ -27,7 +27,10 @@ extension SwiftRenderer {
         writer.block("public enum \(name): String, Codable, Hashable, Sendable, CaseIterable, Validatable {") { w in
             for value in values {
                 let caseName = Naming.swiftIdentifier(value)
-                w.line(Naming.memberName(value) == value ? "case \(caseName)" : "case \(caseName) = \(Naming.literal(value))")
+                w.line(
+                    Naming.memberName(value) == value
+                        ? "case \(caseName)" : "case \(caseName) = \(Naming.literal(value))"
+                )
             }
             w.line()
             w.block("public init(from decoder: any Decoder) throws {") { w in
@@ -57,7 +60,10 @@ extension SwiftRenderer {
             w.block("enum CodingKeys: String, CodingKey {") { w in
                 for property in properties {
                     let member = Naming.swiftIdentifier(property.name)
-                    w.line(Naming.memberName(property.name) == property.name ? "case \(member)" : "case \(member) = \(Naming.literal(property.name))")
+                    w.line(
+                        Naming.memberName(property.name) == property.name
+                            ? "case \(member)" : "case \(member) = \(Naming.literal(property.name))"
+                    )
                 }
             }
             w.line()
@@ -130,7 +136,9 @@ extension SwiftRenderer {
                 let key = "." + Naming.memberName(property.name)
                 if property.required && property.schema.nullable {
                     // A required nullable property is written as an explicit null.
-                    w.line("if let value = self.\(name) { try container.encode(value, forKey: \(key)) } else { try container.encodeNil(forKey: \(key)) }")
+                    w.line(
+                        "if let value = self.\(name) { try container.encode(value, forKey: \(key)) } else { try container.encodeNil(forKey: \(key)) }"
+                    )
                 } else if !property.required && defaultLiteral(property) == nil {
                     w.line("try container.encodeIfPresent(self.\(name), forKey: \(key))")
                 } else {
@@ -149,18 +157,24 @@ extension SwiftRenderer {
                 lines.append("validator.format(\(value), .\(Naming.memberName(format.rawValue)), at: \(path))")
             }
             if rules.allowedValues == nil, rules.minLength != nil || rules.maxLength != nil {
-                lines.append("validator.length(\(value), min: \(literal(rules.minLength)), max: \(literal(rules.maxLength)), at: \(path))")
+                lines.append(
+                    "validator.length(\(value), min: \(literal(rules.minLength)), max: \(literal(rules.maxLength)), at: \(path))"
+                )
             }
             return lines
         case .integer(let rules), .number(let rules):
             guard rules.minimum != nil || rules.maximum != nil else { return [] }
-            return ["validator.range(\(value), min: \(literal(rules.minimum)), max: \(literal(rules.maximum)), at: \(path))"]
+            return [
+                "validator.range(\(value), min: \(literal(rules.minimum)), max: \(literal(rules.maximum)), at: \(path))"
+            ]
         case .boolean(let allowed):
             return allowed.map { ["validator.equals(\(value), \($0), at: \(path))"] } ?? []
         case .array(let items, let minItems, let maxItems):
             var lines: [String] = []
             if minItems != nil || maxItems != nil {
-                lines.append("validator.count(\(value), min: \(literal(minItems)), max: \(literal(maxItems)), at: \(path))")
+                lines.append(
+                    "validator.count(\(value), min: \(literal(minItems)), max: \(literal(maxItems)), at: \(path))"
+                )
             }
             let element = "element\(depth)"
             let index = "index\(depth)"

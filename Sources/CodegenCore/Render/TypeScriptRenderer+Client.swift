@@ -73,7 +73,8 @@ extension TypeScriptRenderer {
         }
         let successTypes = operation.successResponses.map { $0.schemaName.map { "T." + Naming.typeName($0) } ?? "void" }
         let result = successTypes.isEmpty ? "void" : successTypes.joined(separator: " | ")
-        let argument = members.isEmpty ? "" : "args: { \(members.joined(separator: "; ")) }\(allOptional ? " = {}" : "")"
+        let argument =
+            members.isEmpty ? "" : "args: { \(members.joined(separator: "; ")) }\(allOptional ? " = {}" : "")"
         writer.jsDoc((operation.summary ?? operation.id) + "\n\n`\(operation.method.rawValue) \(operation.path)`")
         writer.block("\(Naming.memberName(operation.id))(\(argument)): Promise<\(result)> {") { w in
             var path = Naming.literal(operation.path)
@@ -86,10 +87,14 @@ extension TypeScriptRenderer {
             path = path.replacingOccurrences(of: " + \"\"", with: "")
             var options: [String] = []
             if operation.parameters.contains(where: { $0.location == .query }) { options.append("query: args.query") }
-            if operation.parameters.contains(where: { $0.location == .header }) { options.append("headers: args.headers") }
+            if operation.parameters.contains(where: { $0.location == .header }) {
+                options.append("headers: args.headers")
+            }
             if operation.body != nil { options.append("body: args.body") }
             if let security = operation.security { options.append("auth: \(Naming.literal(security))") }
-            w.line("return this.request<\(result)>(\(Naming.literal(operation.method.rawValue)), \(path), { \(options.joined(separator: ", ")) });")
+            w.line(
+                "return this.request<\(result)>(\(Naming.literal(operation.method.rawValue)), \(path), { \(options.joined(separator: ", ")) });"
+            )
         }
     }
 

@@ -33,17 +33,23 @@ extension TypeScriptRenderer {
             }
         }
         writer.line()
-        writer.jsDoc("Events clients emit on `\(channel.address)`; the optional callback receives the one acknowledgement.")
+        writer.jsDoc(
+            "Events clients emit on `\(channel.address)`; the optional callback receives the one acknowledgement."
+        )
         writer.block("export interface \(prefix)ClientToServerEvents {") { w in
             for event in channel.clientEvents {
                 w.jsDoc(event.summary)
                 let reply = event.replySchema.map { "T." + Naming.typeName($0) } ?? "{ success: true }"
-                w.line("\(eventKey(event.name)): (payload: T.\(Naming.typeName(event.payloadSchema)), ack?: (reply: \(reply)\(errorAck)) => void) => void;")
+                w.line(
+                    "\(eventKey(event.name)): (payload: T.\(Naming.typeName(event.payloadSchema)), ack?: (reply: \(reply)\(errorAck)) => void) => void;"
+                )
             }
         }
         writer.line()
         writer.jsDoc("A socket.io-client socket typed for `\(channel.address)`.")
-        writer.line("export type \(prefix)Socket = Socket<\(prefix)ServerToClientEvents, \(prefix)ClientToServerEvents>;")
+        writer.line(
+            "export type \(prefix)Socket = Socket<\(prefix)ServerToClientEvents, \(prefix)ClientToServerEvents>;"
+        )
     }
 
     private func eventKey(_ name: String) -> String {

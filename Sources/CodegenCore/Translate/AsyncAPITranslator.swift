@@ -28,14 +28,24 @@ struct AsyncAPITranslator {
         }
         var channels: [SocketChannel] = (root["channels"]?.entries ?? []).compactMap { key, node in
             guard let address = node["address"]?.string, address.hasPrefix("/") else {
-                diagnostics.error("channel '\(key)' needs an 'address' that is a namespace such as /messages", at: node.location)
+                diagnostics.error(
+                    "channel '\(key)' needs an 'address' that is a namespace such as /messages",
+                    at: node.location
+                )
                 return nil
             }
             guard isIdentifierLike(key) else {
                 diagnostics.error("channel key '\(key)' must be letters and digits", at: node.location)
                 return nil
             }
-            return SocketChannel(key: key, address: address, clientEvents: [], serverEvents: [], errorAckSchema: nil, location: node.location)
+            return SocketChannel(
+                key: key,
+                address: address,
+                clientEvents: [],
+                serverEvents: [],
+                errorAckSchema: nil,
+                location: node.location
+            )
         }
         for (operationId, node) in root["operations"]?.entries ?? [] {
             addOperation(operationId, node, to: &channels)
@@ -70,7 +80,10 @@ struct AsyncAPITranslator {
                 for failure in replies where failure.isErrorAck {
                     let existing = channels[index].errorAckSchema
                     if existing != nil && existing != failure.payload {
-                        diagnostics.error("all error acknowledgements of a channel must share one schema", at: reply.location)
+                        diagnostics.error(
+                            "all error acknowledgements of a channel must share one schema",
+                            at: reply.location
+                        )
                     }
                     channels[index].errorAckSchema = failure.payload
                 }
@@ -90,7 +103,12 @@ struct AsyncAPITranslator {
                 diagnostics.error("server-emitted events with a reply are not supported", at: reply.location)
             }
             channels[index].serverEvents.append(
-                ServerEvent(operationId: operationId, name: message.name, summary: summary, payloadSchema: message.payload)
+                ServerEvent(
+                    operationId: operationId,
+                    name: message.name,
+                    summary: summary,
+                    payloadSchema: message.payload
+                )
             )
         default:
             diagnostics.error("operation '\(operationId)' needs 'action: send' or 'action: receive'", at: node.location)
@@ -131,7 +149,10 @@ struct AsyncAPITranslator {
             return nil
         }
         guard let schema = specs.componentSchemaName(reference, from: payload) else {
-            diagnostics.error("payload of '\(name)' must point at openapi.yaml#/components/schemas/<name>", at: payload.location)
+            diagnostics.error(
+                "payload of '\(name)' must point at openapi.yaml#/components/schemas/<name>",
+                at: payload.location
+            )
             return nil
         }
         return EventMessage(name: name, payload: schema, isErrorAck: message["x-error-ack"]?.bool == true)

@@ -28,7 +28,10 @@ struct ModelChecker {
             if !channel.clientEvents.isEmpty, channel.clientEvents.contains(where: { $0.replySchema != nil }),
                 channel.errorAckSchema == nil
             {
-                diagnostics.warning("channel '\(channel.key)' declares no error acknowledgement (x-error-ack)", at: channel.location)
+                diagnostics.warning(
+                    "channel '\(channel.key)' declares no error acknowledgement (x-error-ack)",
+                    at: channel.location
+                )
             }
         }
     }

@@ -48,7 +48,10 @@ struct OpenAPITranslator {
             if type == "apiKey", node["in"]?.string == "header", let header = node["name"]?.string {
                 return SecurityScheme(name: name, kind: .apiKeyHeader(header), description: node["description"]?.string)
             }
-            diagnostics.error("unsupported security scheme '\(name)' (supported: http bearer, apiKey in header)", at: node.location)
+            diagnostics.error(
+                "unsupported security scheme '\(name)' (supported: http bearer, apiKey in header)",
+                at: node.location
+            )
             return nil
         }
     }
@@ -71,16 +74,21 @@ struct OpenAPITranslator {
                     diagnostics.error("unsupported path item key '\(key)'", at: node.location)
                     continue
                 }
-                guard let operation = operation(
-                    method: method,
-                    path: path,
-                    node: node,
-                    shared: shared,
-                    defaultSecurity: defaultSecurity,
-                    schemes: schemes
-                ) else { continue }
+                guard
+                    let operation = operation(
+                        method: method,
+                        path: path,
+                        node: node,
+                        shared: shared,
+                        defaultSecurity: defaultSecurity,
+                        schemes: schemes
+                    )
+                else { continue }
                 if let previous = seen[operation.id] {
-                    diagnostics.error("duplicate operationId '\(operation.id)' (first at line \(previous.line))", at: node.location)
+                    diagnostics.error(
+                        "duplicate operationId '\(operation.id)' (first at line \(previous.line))",
+                        at: node.location
+                    )
                     continue
                 }
                 seen[operation.id] = node.location
@@ -153,11 +161,17 @@ struct OpenAPITranslator {
         }
         switch schema.kind {
         case .string(let rules) where rules.allowedValues != nil || rules.format == .dateTime:
-            diagnostics.error("parameter '\(name)': enums and date-time are not supported in parameters", at: schemaNode.location)
+            diagnostics.error(
+                "parameter '\(name)': enums and date-time are not supported in parameters",
+                at: schemaNode.location
+            )
             return nil
         case .string, .integer, .number, .boolean: break
         default:
-            diagnostics.error("parameter '\(name)' must have a string, integer, number or boolean schema", at: schemaNode.location)
+            diagnostics.error(
+                "parameter '\(name)' must have a string, integer, number or boolean schema",
+                at: schemaNode.location
+            )
             return nil
         }
         let required = node["required"]?.bool ?? false
@@ -174,10 +188,12 @@ struct OpenAPITranslator {
     }
 
     private func checkPathParameters(path: String, parameters: [Parameter], at location: SourceLocation) {
-        let inPath = Set(path.split(separator: "/").compactMap { segment -> String? in
-            guard segment.hasPrefix("{"), segment.hasSuffix("}") else { return nil }
-            return String(segment.dropFirst().dropLast())
-        })
+        let inPath = Set(
+            path.split(separator: "/").compactMap { segment -> String? in
+                guard segment.hasPrefix("{"), segment.hasSuffix("}") else { return nil }
+                return String(segment.dropFirst().dropLast())
+            }
+        )
         let declared = Set(parameters.filter { $0.location == .path }.map(\.name))
         for name in inPath.subtracting(declared).sorted() {
             diagnostics.error("path parameter '{\(name)}' of '\(path)' is not declared", at: location)

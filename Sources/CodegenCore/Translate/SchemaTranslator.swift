@@ -132,7 +132,10 @@ struct SchemaTranslator {
                 rules.format = value
             } else {
                 let known = StringRules.Format.allCases.map(\.rawValue).joined(separator: ", ")
-                diagnostics.error("unsupported string format '\(format.string ?? "")' (supported: \(known))", at: format.location)
+                diagnostics.error(
+                    "unsupported string format '\(format.string ?? "")' (supported: \(known))",
+                    at: format.location
+                )
             }
         }
         if let values = node["enum"] {
@@ -165,7 +168,10 @@ struct SchemaTranslator {
         let entries = node["properties"]?.entries ?? []
         let names = Set(entries.map(\.key))
         for name in required.subtracting(names).sorted() {
-            diagnostics.error("required property '\(name)' is not defined", at: node["required"]?.location ?? node.location)
+            diagnostics.error(
+                "required property '\(name)' is not defined",
+                at: node["required"]?.location ?? node.location
+            )
         }
         return entries.compactMap { name, value in
             translate(value).map { Property(name: name, schema: $0, required: required.contains(name)) }
