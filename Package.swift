@@ -33,6 +33,7 @@ let package = Package(
                 "CodegenCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         .plugin(

@@ -17,9 +17,10 @@ extension TypeScriptRenderer {
         }
         writer.line()
         writer.jsDoc("A response outside 2xx; `body` is the error envelope when the server sent one.")
+        let errorBody = errorSchema.map { "T." + Naming.typeName($0) } ?? "unknown"
         writer.block("export class ApiError extends Error {") { w in
-            w.block("constructor(readonly status: number, readonly body: T.ErrorResponse | undefined) {") { w in
-                w.line("super(body?.message ?? `HTTP ${status}`);")
+            w.block("constructor(readonly status: number, readonly body: \(errorBody) | undefined) {") { w in
+                w.line(errorSchemaHasMessage ? "super(body?.message ?? `HTTP ${status}`);" : "super(`HTTP ${status}`);")
             }
         }
         writer.line()
@@ -36,6 +37,18 @@ extension TypeScriptRenderer {
             writeRequest(into: &w)
         }
         return writer.text
+    }
+
+    /// The body schema of the spec's error responses (the first 4xx/5xx response with a body).
+    private var errorSchema: String? {
+        model.operations.flatMap(\.responses).first { $0.status >= 400 && $0.schemaName != nil }?.schemaName
+    }
+
+    private var errorSchemaHasMessage: Bool {
+        guard let name = errorSchema, case .object(let properties)? = model.schema(named: name)?.schema.kind else {
+            return false
+        }
+        return properties.contains { $0.name == "message" && $0.required }
     }
 
     private func schemeOption(_ scheme: SecurityScheme) -> String {
@@ -131,7 +144,7 @@ extension TypeScriptRenderer {
             w.line("const response = await doFetch(url.toString(), { method, headers, body });")
             w.line("const text = await response.text();")
             w.line("const parsed: unknown = text.length > 0 ? JSON.parse(text) : undefined;")
-            w.line("if (!response.ok) throw new ApiError(response.status, parsed as T.ErrorResponse | undefined);")
+            w.line("if (!response.ok) throw new ApiError(response.status, parsed as \(errorSchema.map { "T." + Naming.typeName($0) } ?? "unknown") | undefined);")
             w.line("return parsed as R;")
         }
     }

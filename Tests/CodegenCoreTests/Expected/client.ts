@@ -16,8 +16,8 @@ export interface ClientOptions {
 
 /** A response outside 2xx; `body` is the error envelope when the server sent one. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly body: T.ErrorResponse | undefined) {
-    super(body?.message ?? `HTTP ${status}`);
+  constructor(readonly status: number, readonly body: T.Failure | undefined) {
+    super(`HTTP ${status}`);
   }
 }
 
@@ -77,7 +77,7 @@ export class ApiClient {
     const response = await doFetch(url.toString(), { method, headers, body });
     const text = await response.text();
     const parsed: unknown = text.length > 0 ? JSON.parse(text) : undefined;
-    if (!response.ok) throw new ApiError(response.status, parsed as T.ErrorResponse | undefined);
+    if (!response.ok) throw new ApiError(response.status, parsed as T.Failure | undefined);
     return parsed as R;
   }
 }
