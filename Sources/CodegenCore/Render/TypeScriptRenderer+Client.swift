@@ -144,7 +144,8 @@ extension TypeScriptRenderer {
             w.line("const response = await doFetch(url.toString(), { method, headers, body });")
             w.line("const text = await response.text();")
             w.line("const parsed: unknown = text.length > 0 ? JSON.parse(text) : undefined;")
-            w.line("if (!response.ok) throw new ApiError(response.status, parsed as \(errorSchema.map { "T." + Naming.typeName($0) } ?? "unknown") | undefined);")
+            let errorBody = errorSchema.map { "T." + Naming.typeName($0) } ?? "unknown"
+            w.line("if (!response.ok) throw new ApiError(response.status, parsed as \(errorBody) | undefined);")
             w.line("return parsed as R;")
         }
     }
