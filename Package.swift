@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "messaging-server", targets: ["Server"]),
         .executable(name: "codegen", targets: ["codegen"]),
+        .executable(name: "socketio-echo", targets: ["SocketIOEcho"]),
+        .library(name: "SocketIO", targets: ["SocketIO"]),
         .plugin(name: "CodegenPlugin", targets: ["CodegenPlugin"]),
         .plugin(name: "GenerateClients", targets: ["GenerateClients"]),
     ],
@@ -19,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The generator: parse → validate → model → render, with no dependency on the server stack.
@@ -70,6 +74,30 @@ let package = Package(
             swiftSettings: strict,
             plugins: ["CodegenPlugin"]
         ),
+        // Engine.IO v4 + Socket.IO v5 server on Hummingbird, independent of the messaging domain.
+        .target(
+            name: "SocketIO",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // A tiny Socket.IO server over SocketIO for live protocol tests and benchmarks.
+        .executableTarget(
+            name: "SocketIOEcho",
+            dependencies: [
+                "SocketIO",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // Checks JSON responses against the spec's schemas; used by the test targets.
         .target(
             name: "ContractTesting",
@@ -92,6 +120,11 @@ let package = Package(
             name: "CodegenCoreTests",
             dependencies: ["CodegenCore"],
             exclude: ["Fixtures", "Expected"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SocketIOTests",
+            dependencies: ["SocketIO"],
             swiftSettings: strict
         ),
         .testTarget(

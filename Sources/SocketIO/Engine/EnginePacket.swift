@@ -1,0 +1,69 @@
+import Foundation
+
+/// One Engine.IO v4 packet.
+///
+/// Text form: the type digit followed by the data (`4hello`, `2probe`). A binary message travels as a binary
+/// WebSocket frame holding only its bytes, or in a polling payload as `b` followed by base64.
+public enum EnginePacket: Equatable, Sendable {
+    case open(String)
+    case close
+    case ping(String)
+    case pong(String)
+    case message(String)
+    case binary([UInt8])
+    case upgrade
+    case noop
+
+    public struct DecodingError: Error, Equatable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The text form; binary messages are `b` + base64 as the polling transport carries them.
+    public var text: String {
+        switch self {
+        case .open(let json): return "0" + json
+        case .close: return "1"
+        case .ping(let data): return "2" + data
+        case .pong(let data): return "3" + data
+        case .message(let text): return "4" + text
+        case .binary(let bytes): return "b" + Data(bytes).base64EncodedString()
+        case .upgrade: return "5"
+        case .noop: return "6"
+        }
+    }
+
+    /// Parses the text form (including `b…` base64 binary messages).
+    public static func decode(_ text: Substring) throws -> EnginePacket {
+        guard let first = text.first else { throw DecodingError(description: "empty packet") }
+        let data = text.dropFirst()
+        switch first {
+        case "0": return .open(String(data))
+        case "1": return .close
+        case "2": return .ping(String(data))
+        case "3": return .pong(String(data))
+        case "4": return .message(String(data))
+        case "5": return .upgrade
+        case "6": return .noop
+        case "b":
+            guard let bytes = Data(base64Encoded: String(data)) else {
+                throw DecodingError(description: "invalid base64 in binary packet")
+            }
+            return .binary(Array(bytes))
+        default:
+            throw DecodingError(description: "unknown packet type '\(first)'")
+        }
+    }
+}
+
+/// The polling transport's payload: packets joined by the record separator (0x1E).
+public enum PollingPayload {
+    public static let separator: Character = "\u{1e}"
+
+    public static func encode(_ packets: [EnginePacket]) -> String {
+        packets.map(\.text).joined(separator: String(separator))
+    }
+
+    public static func decode(_ text: String) throws -> [EnginePacket] {
+        try text.split(separator: separator, omittingEmptySubsequences: false).map(EnginePacket.decode)
+    }
+}

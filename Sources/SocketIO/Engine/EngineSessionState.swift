@@ -1,0 +1,150 @@
+/// The protocol logic of one Engine.IO session as a value: transports, the outbound queue, upgrade and heartbeat.
+///
+/// Every event returns what the caller must do; the state itself performs no I/O and keeps no clock (times are
+/// passed in), so it is tested without sockets or sleeps.
+struct EngineSessionState {
+    enum Transport: Equatable, Sendable {
+        case polling
+        case websocket
+    }
+
+    enum CloseReason: String, Equatable, Sendable {
+        case transportClose = "transport close"
+        case transportError = "transport error"
+        case pingTimeout = "ping timeout"
+        case parseError = "parse error"
+        case forcedClose = "forced close"
+        case serverShuttingDown = "server shutting down"
+        case connectTimeout = "connect timeout"
+    }
+
+    /// What a consumer (a polling GET or the WebSocket writer) gets when it asks for packets.
+    enum Pull: Equatable {
+        /// Write these now.
+        case deliver([EnginePacket])
+        /// Nothing queued: wait until `enqueue` or `close` resumes the consumer.
+        case wait
+        /// The request is not allowed (for example a second concurrent GET); the session is closed if `closes`.
+        case reject(EngineError, closes: Bool)
+        /// The session is over and everything was delivered.
+        case finished
+    }
+
+    /// What to do with the waiting consumer after an event.
+    enum Wake: Equatable {
+        case none
+        case resume([EnginePacket])
+    }
+
+    private(set) var transport: Transport
+    private(set) var closeReason: CloseReason?
+    /// A WebSocket answered the probe and waits for the upgrade packet.
+    private(set) var upgrading = false
+    private var queue: [EnginePacket] = []
+    private var consumerWaiting = false
+    private(set) var closeDelivered = false
+
+    private let pingInterval: Duration
+    private let pingTimeout: Duration
+    private var nextPing: ContinuousClock.Instant
+    private var pongDeadline: ContinuousClock.Instant?
+
+    init(transport: Transport, pingInterval: Duration, pingTimeout: Duration, now: ContinuousClock.Instant) {
+        self.transport = transport
+        self.pingInterval = pingInterval
+        self.pingTimeout = pingTimeout
+        self.nextPing = now + pingInterval
+    }
+
+    var isClosed: Bool { closeReason != nil }
+
+    /// A consumer asks for packets over `transport`.
+    mutating func pull(over requested: Transport) -> Pull {
+        if closeDelivered { return .finished }
+        guard requested == transport else { return .reject(.badRequest, closes: false) }
+        if consumerWaiting {
+            // Two GETs at once for one session: the reference server closes the session.
+            _ = close(.transportError)
+            return .reject(.badRequest, closes: true)
+        }
+        if !queue.isEmpty || isClosed { return .deliver(drain()) }
+        consumerWaiting = true
+        return .wait
+    }
+
+    /// The waiting consumer gave up (long-poll timeout, request cancelled): it takes nothing.
+    mutating func consumerLeft() {
+        consumerWaiting = false
+    }
+
+    /// Queues packets for the client; resumes the waiting consumer with them.
+    mutating func enqueue(_ packets: [EnginePacket]) -> Wake {
+        guard !isClosed else { return .none }
+        queue.append(contentsOf: packets)
+        return wakeConsumer()
+    }
+
+    /// The client's probe arrived on a WebSocket: answer `3probe` there and release the pending poll with a noop so
+    /// the client can pause polling.
+    mutating func probeReceived() -> Wake {
+        guard transport == .polling, !isClosed else { return .none }
+        upgrading = true
+        guard consumerWaiting else { return .none }
+        consumerWaiting = false
+        return .resume([.noop])
+    }
+
+    /// The upgrade packet arrived: the WebSocket carries the session from now on.
+    mutating func upgradeReceived() -> Wake {
+        guard upgrading, !isClosed else { return .none }
+        upgrading = false
+        transport = .websocket
+        guard consumerWaiting else { return .none }
+        consumerWaiting = false
+        return .resume([.noop])
+    }
+
+    /// The WebSocket that was probing went away before upgrading.
+    mutating func upgradeAborted() {
+        upgrading = false
+    }
+
+    /// Any packet from the client; a pong ends the wait for it.
+    mutating func received(_ packet: EnginePacket) {
+        if case .pong = packet { pongDeadline = nil }
+    }
+
+    /// The heartbeat clock ticked: send a ping when it is due, or close when a pong is overdue.
+    mutating func tick(now: ContinuousClock.Instant) -> Wake {
+        guard !isClosed else { return .none }
+        if let pongDeadline {
+            return now >= pongDeadline ? close(.pingTimeout) : .none
+        }
+        guard now >= nextPing else { return .none }
+        nextPing = now + pingInterval
+        pongDeadline = now + pingTimeout
+        queue.append(.ping(""))
+        return wakeConsumer()
+    }
+
+    /// Ends the session; a waiting consumer gets what is queued followed by a close packet when the server closes.
+    mutating func close(_ reason: CloseReason) -> Wake {
+        guard !isClosed else { return .none }
+        closeReason = reason
+        if reason != .transportClose && reason != .transportError { queue.append(.close) }
+        return wakeConsumer()
+    }
+
+    private mutating func wakeConsumer() -> Wake {
+        guard consumerWaiting else { return .none }
+        consumerWaiting = false
+        return .resume(drain())
+    }
+
+    private mutating func drain() -> [EnginePacket] {
+        let packets = queue
+        queue.removeAll(keepingCapacity: false)
+        if isClosed { closeDelivered = true }
+        return packets
+    }
+}

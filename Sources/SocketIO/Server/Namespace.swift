@@ -1,0 +1,131 @@
+import Synchronization
+
+/// A CONNECT was refused: the client's `connect_error` gets `message` and `data` (raw JSON).
+public struct ConnectRejection: Error, Sendable {
+    public var message: String
+    public var data: String?
+
+    public init(message: String, data: String? = nil) {
+        self.message = message
+        self.data = data
+    }
+}
+
+/// A Socket.IO namespace: its handlers, its sockets and rooms, and broadcasting to them.
+public final class Namespace: Sendable {
+    public typealias Middleware = @Sendable (Socket) async throws -> Void
+    public typealias ConnectionHandler = @Sendable (Socket) async -> Void
+    public typealias EventHandler = @Sendable (Socket, IncomingEvent) async -> Void
+    public typealias DisconnectHandler = @Sendable (Socket, DisconnectReason) async -> Void
+
+    public let name: String
+    private let handlers = Mutex(Handlers())
+    private let table = Mutex(RoomTable())
+
+    private struct Handlers {
+        var middleware: [Middleware] = []
+        var connection: [ConnectionHandler] = []
+        var events: [String: EventHandler] = [:]
+        var anyEvent: EventHandler?
+        var disconnect: [DisconnectHandler] = []
+        var adapter: any BroadcastAdapter = LocalAdapter()
+    }
+
+    init(name: String) {
+        self.name = name
+    }
+
+    // MARK: Configuration
+
+    /// Runs before a CONNECT is accepted; throw `ConnectRejection` to refuse it (the client gets `connect_error`).
+    public func use(_ middleware: @escaping Middleware) {
+        handlers.withLock { $0.middleware.append(middleware) }
+    }
+
+    /// Runs after the CONNECT is accepted and answered.
+    public func onConnection(_ handler: @escaping ConnectionHandler) {
+        handlers.withLock { $0.connection.append(handler) }
+    }
+
+    /// Handles one event name. A socket's events are handled one at a time, in the order they arrived.
+    public func on(_ event: String, _ handler: @escaping EventHandler) {
+        handlers.withLock { $0.events[event] = handler }
+    }
+
+    /// Handles every event that has no handler of its own.
+    public func onAnyEvent(_ handler: @escaping EventHandler) {
+        handlers.withLock { $0.anyEvent = handler }
+    }
+
+    public func onDisconnect(_ handler: @escaping DisconnectHandler) {
+        handlers.withLock { $0.disconnect.append(handler) }
+    }
+
+    /// Replaces the broadcast adapter (for example with a multi-node one).
+    public var adapter: any BroadcastAdapter {
+        get { handlers.withLock { $0.adapter } }
+        set { handlers.withLock { $0.adapter = newValue } }
+    }
+
+    // MARK: Broadcasting
+
+    /// Emits an event to the sockets in `rooms` (every socket when empty) except those in `exceptRooms`, on every
+    /// node the adapter reaches. The packet is encoded once.
+    public func emit(_ event: String, _ arguments: [String] = [], to rooms: [String] = [], except exceptRooms: [String] = [])
+        async throws
+    {
+        let packet = SocketPacket(kind: .event, namespace: name, json: EventCoding.eventPayload(event, arguments))
+        let message = BroadcastMessage(namespace: name, rooms: rooms, exceptRooms: exceptRooms, packet: packet.encode())
+        try await adapter.broadcast(message, from: self)
+    }
+
+    /// Delivers a broadcast to this node's sockets: the same packet text is queued on every recipient's session.
+    /// Returns the number of sockets reached.
+    @discardableResult
+    public func deliver(_ message: BroadcastMessage) -> Int {
+        let recipients = table.withLock { $0.recipients(rooms: message.rooms, except: message.exceptRooms) }
+        let packets: [EnginePacket] = [.message(message.packet)] + message.attachments.map { .binary($0) }
+        for socket in recipients { socket.session.send(packets) }
+        return recipients.count
+    }
+
+    // MARK: Introspection
+
+    public var socketCount: Int { table.withLock { $0.sockets.count } }
+
+    public func socket(id: String) -> Socket? { table.withLock { $0.sockets[id] } }
+
+    public func sockets(in room: String) -> [Socket] {
+        table.withLock { table in table.members(of: room).compactMap { table.sockets[$0] } }
+    }
+
+    // MARK: Internal
+
+    func join(_ socket: Socket, _ room: String) { table.withLock { $0.join(socket.id, room) } }
+    func leave(_ socket: Socket, _ room: String) { table.withLock { $0.leave(socket.id, room) } }
+    func rooms(of socket: Socket) -> Set<String> { table.withLock { $0.rooms(of: socket.id) } }
+
+    /// Runs the middleware chain; the first rejection wins.
+    func admit(_ socket: Socket) async throws {
+        for middleware in handlers.withLock({ $0.middleware }) { try await middleware(socket) }
+    }
+
+    func connected(_ socket: Socket) async {
+        table.withLock { $0.add(socket) }
+        for handler in handlers.withLock({ $0.connection }) { await handler(socket) }
+    }
+
+    func handle(_ event: IncomingEvent, from socket: Socket) async {
+        let handler = handlers.withLock { $0.events[event.name] ?? $0.anyEvent }
+        await handler?(socket, event)
+    }
+
+    func socketDisconnected(_ socket: Socket, reason: DisconnectReason) {
+        table.withLock { $0.remove(socket.id) }
+        let disconnectHandlers = handlers.withLock { $0.disconnect }
+        guard !disconnectHandlers.isEmpty else { return }
+        Task {
+            for handler in disconnectHandlers { await handler(socket, reason) }
+        }
+    }
+}

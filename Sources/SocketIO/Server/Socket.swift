@@ -1,0 +1,209 @@
+import HTTPTypes
+import Synchronization
+
+/// What the client sent when it connected: handshake headers and query, and the CONNECT auth payload.
+public struct Handshake: Sendable {
+    public var headers: HTTPFields
+    public var query: [String: String]
+    /// The raw JSON object of the CONNECT packet (`auth` option of the client), if any.
+    public var auth: String?
+}
+
+/// One client connected to one namespace (a Socket.IO "socket"), multiplexed on an Engine.IO session.
+public final class Socket: Sendable, Hashable {
+    /// The Socket.IO id, distinct from the Engine.IO session id; also the name of the socket's own room.
+    public let id: String
+    public let namespace: Namespace
+    public let handshake: Handshake
+    let session: EngineSession
+    private let state = Mutex(State())
+    private let inbound: AsyncStream<IncomingEvent>.Continuation
+    private let inboundStream: AsyncStream<IncomingEvent>
+
+    private struct State {
+        var data: (any Sendable)?
+        var nextAckId = 0
+        var pendingAcks: [Int: CheckedContinuation<[String], any Error>] = [:]
+        var connected = true
+    }
+
+    init(id: String, namespace: Namespace, handshake: Handshake, session: EngineSession) {
+        self.id = id
+        self.namespace = namespace
+        self.handshake = handshake
+        self.session = session
+        (inboundStream, inbound) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(Self.maxQueuedEvents))
+    }
+
+    public static func == (lhs: Socket, rhs: Socket) -> Bool { lhs === rhs }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+
+    /// Application data attached to the socket (for example the authenticated user).
+    public var data: (any Sendable)? {
+        get { state.withLock { $0.data } }
+        set { state.withLock { $0.data = newValue } }
+    }
+
+    public var isConnected: Bool { state.withLock { $0.connected } }
+
+    /// The Engine.IO session id the socket travels on.
+    public var sessionId: String { session.id }
+
+    /// Emits an event with raw JSON arguments to this socket only.
+    public func emit(_ event: String, _ arguments: [String] = []) {
+        send(SocketPacket(kind: .event, namespace: namespace.name, json: EventCoding.eventPayload(event, arguments)))
+    }
+
+    /// Emits an event and waits for the client's acknowledgement, at most `timeout`.
+    public func emitWithAck(_ event: String, _ arguments: [String] = [], timeout: Duration) async throws -> [String] {
+        let id = state.withLock { state -> Int in
+            defer { state.nextAckId += 1 }
+            return state.nextAckId
+        }
+        let timer = Task { [weak self] in
+            try await Task.sleep(for: timeout)
+            self?.failAck(id, with: SocketError.ackTimeout)
+        }
+        defer { timer.cancel() }
+        return try await withCheckedThrowingContinuation { continuation in
+            let connected = state.withLock { state -> Bool in
+                guard state.connected else { return false }
+                state.pendingAcks[id] = continuation
+                return true
+            }
+            guard connected else {
+                continuation.resume(throwing: SocketError.disconnected)
+                return
+            }
+            send(
+                SocketPacket(kind: .event, namespace: namespace.name, id: id, json: EventCoding.eventPayload(event, arguments))
+            )
+        }
+    }
+
+    /// Adds the socket to a room.
+    public func join(_ room: String) { namespace.join(self, room) }
+
+    /// Removes the socket from a room.
+    public func leave(_ room: String) { namespace.leave(self, room) }
+
+    /// The rooms the socket is in, its own room included.
+    public var rooms: Set<String> { namespace.rooms(of: self) }
+
+    /// Disconnects the socket from its namespace (the client sees "io server disconnect").
+    public func disconnect() {
+        guard isConnected else { return }
+        send(SocketPacket(kind: .disconnect, namespace: namespace.name))
+        if session.detach(namespace: namespace.name) != nil { didDisconnect(reason: .serverNamespaceDisconnect) }
+    }
+
+    // MARK: Internal
+
+    func send(_ packet: SocketPacket, attachments: [[UInt8]] = []) {
+        session.send([.message(packet.encode())] + attachments.map { .binary($0) })
+    }
+
+    /// Events received but not yet handled; a client that gets further ahead than this is cut off.
+    static let maxQueuedEvents = 256
+
+    /// Queues a received event for the socket's serial handler task; false when the queue is full.
+    func receive(_ event: IncomingEvent) -> Bool {
+        if case .dropped = inbound.yield(event) { return false }
+        return true
+    }
+
+    /// Runs the namespace's event handlers for this socket's events, one at a time and in order.
+    func processEvents() async {
+        for await event in inboundStream {
+            await namespace.handle(event, from: self)
+        }
+    }
+
+    func resolveAck(_ id: Int, arguments: [String]) {
+        let continuation = state.withLock { $0.pendingAcks.removeValue(forKey: id) }
+        continuation?.resume(returning: arguments)
+    }
+
+    private func failAck(_ id: Int, with error: SocketError) {
+        let continuation = state.withLock { $0.pendingAcks.removeValue(forKey: id) }
+        continuation?.resume(throwing: error)
+    }
+
+    func didDisconnect(reason: DisconnectReason) {
+        let pending = state.withLock { state -> [CheckedContinuation<[String], any Error>]? in
+            guard state.connected else { return nil }
+            state.connected = false
+            defer { state.pendingAcks.removeAll() }
+            return Array(state.pendingAcks.values)
+        }
+        guard let pending else { return }
+        inbound.finish()
+        for continuation in pending { continuation.resume(throwing: SocketError.disconnected) }
+        namespace.socketDisconnected(self, reason: reason)
+    }
+}
+
+/// An event received from a client.
+public struct IncomingEvent: Sendable {
+    public var name: String
+    /// Raw JSON text of each argument after the event name.
+    public var arguments: [String]
+    /// Binary attachments of a BINARY_EVENT; the arguments hold `{"_placeholder":true,"num":N}` in their place.
+    public var attachments: [[UInt8]]
+    /// Present when the client asked for an acknowledgement.
+    public var ack: Acknowledgement?
+}
+
+/// Sends the acknowledgement of one received event; only the first call sends anything.
+public final class Acknowledgement: Sendable {
+    let id: Int
+    let socket: Socket
+    private let sent = Mutex(false)
+
+    init(id: Int, socket: Socket) {
+        self.id = id
+        self.socket = socket
+    }
+
+    /// Sends the ack with raw JSON arguments; returns false when it was already sent.
+    @discardableResult
+    public func send(_ arguments: [String]) -> Bool {
+        let first = sent.withLock { sent -> Bool in
+            defer { sent = true }
+            return !sent
+        }
+        guard first else { return false }
+        socket.send(SocketPacket(kind: .ack, namespace: socket.namespace.name, id: id, json: EventCoding.ackPayload(arguments)))
+        return true
+    }
+
+    public var wasSent: Bool { sent.withLock { $0 } }
+}
+
+public enum SocketError: Error, Sendable {
+    case ackTimeout
+    case disconnected
+}
+
+/// Why a socket left its namespace, with the reference implementation's wording.
+public enum DisconnectReason: String, Sendable {
+    case transportClose = "transport close"
+    case transportError = "transport error"
+    case pingTimeout = "ping timeout"
+    case parseError = "parse error"
+    case forcedClose = "forced close"
+    case serverShuttingDown = "server shutting down"
+    case serverNamespaceDisconnect = "server namespace disconnect"
+    case clientNamespaceDisconnect = "client namespace disconnect"
+
+    init(_ reason: EngineSessionState.CloseReason) {
+        switch reason {
+        case .transportClose: self = .transportClose
+        case .transportError: self = .transportError
+        case .pingTimeout: self = .pingTimeout
+        case .parseError: self = .parseError
+        case .forcedClose, .connectTimeout: self = .forcedClose
+        case .serverShuttingDown: self = .serverShuttingDown
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import HummingbirdWebSocket
+import ServiceLifecycle
+
+/// The HTTP long-polling transport: GET waits for packets, POST delivers them, OPTIONS answers CORS preflights.
+extension SocketServer {
+    /// Registers the polling transport on `router` and the WebSocket transport on `webSocketRouter` (a separate
+    /// router given to `.http1WebSocketUpgrade(webSocketRouter:)`, because both use GET on the same path).
+    public func addRoutes<Context: RequestContext, WebSocketContext: WebSocketRequestContext>(
+        to router: Router<Context>,
+        webSocketRouter: Router<WebSocketContext>
+    ) {
+        let path = RouterPath(configuration.path)
+        router.get(path) { request, _ in await self.pollingGet(request) }
+        router.post(path) { request, context in await self.pollingPost(request, maxSize: context.maxUploadSize) }
+        router.on(path, method: .options) { request, _ in self.preflight(request) }
+        addWebSocketRoute(to: webSocketRouter)
+    }
+
+    private func pollingGet(_ request: Request) async -> Response {
+        do {
+            try checkRequest(request)
+            let query = request.uri.queryParameters
+            guard let sid = query.get("sid") else {
+                guard query.get("transport") == "polling" else { throw EngineError.badRequest }
+                let (_, open) = openSession(transport: .polling, handshake: Self.handshake(of: request))
+                return textResponse(open.text, for: request)
+            }
+            guard let session = session(sid) else { throw EngineError.unknownSession }
+            guard query.get("transport") == "polling" else { throw EngineError.badRequest }
+            let packets: [EnginePacket]?
+            do {
+                packets = try await withGracefulShutdownHandler {
+                    try await session.pull(over: .polling, timeout: configuration.pingInterval + configuration.pingTimeout)
+                } onGracefulShutdown: {
+                    session.releaseConsumer(with: [.noop])
+                }
+            } catch let error as EngineError {
+                if session.isClosed { close(session, session.closeReason ?? .transportError) }
+                throw error
+            }
+            guard let packets else { return textResponse(EnginePacket.close.text, for: request) }
+            if session.isClosed { close(session, session.closeReason ?? .forcedClose) }
+            return textResponse(PollingPayload.encode(packets.isEmpty ? [.noop] : packets), for: request)
+        } catch let error as EngineError {
+            return errorResponse(error, for: request)
+        } catch {
+            return errorResponse(.badRequest, for: request)
+        }
+    }
+
+    private func pollingPost(_ request: Request, maxSize: Int) async -> Response {
+        do {
+            try checkRequest(request)
+            guard let sid = request.uri.queryParameters.get("sid") else { throw EngineError.badHandshakeMethod }
+            guard let session = session(sid) else { throw EngineError.unknownSession }
+            guard request.uri.queryParameters.get("transport") == "polling", session.transport == .polling else {
+                throw EngineError.badRequest
+            }
+            let limit = configuration.maxPayload
+            guard let buffer = try? await request.body.collect(upTo: limit) else {
+                close(session, .transportError)
+                var response = errorResponse(.badRequest, for: request)
+                response.status = .contentTooLarge
+                return response
+            }
+            guard let text = String(validating: buffer.readableBytesView, as: UTF8.self),
+                let packets = try? PollingPayload.decode(text)
+            else {
+                close(session, .parseError)
+                throw EngineError.badRequest
+            }
+            await receive(packets, on: session)
+            return textResponse("ok", for: request)
+        } catch let error as EngineError {
+            return errorResponse(error, for: request)
+        } catch {
+            return errorResponse(.badRequest, for: request)
+        }
+    }
+
+    private func preflight(_ request: Request) -> Response {
+        guard originAllowed(request) else { return errorResponse(.forbidden, for: request) }
+        var headers = corsHeaders(for: request)
+        headers[.accessControlAllowMethods] = "GET, POST"
+        if let requested = request.headers[.accessControlRequestHeaders] {
+            headers[.accessControlAllowHeaders] = requested
+        }
+        headers[.accessControlMaxAge] = "86400"
+        return Response(status: .noContent, headers: headers)
+    }
+
+    /// The protocol version, the transport name and the origin, as the reference server checks them.
+    func checkRequest(_ request: Request) throws(EngineError) {
+        let query = request.uri.queryParameters
+        guard query.get("EIO") == "4" else { throw .unsupportedProtocolVersion }
+        guard let transport = query.get("transport"), transport == "polling" || transport == "websocket" else {
+            throw .unknownTransport
+        }
+        guard originAllowed(request) else { throw .forbidden }
+    }
+
+    private func originAllowed(_ request: Request) -> Bool {
+        guard let allowed = configuration.allowedOrigins, let origin = request.headers[.origin] else { return true }
+        return allowed.contains(origin)
+    }
+
+    private func corsHeaders(for request: Request) -> HTTPFields {
+        var headers = HTTPFields()
+        if let origin = request.headers[.origin], originAllowed(request) {
+            headers[.accessControlAllowOrigin] = origin
+            headers[.accessControlAllowCredentials] = "true"
+            headers[.vary] = "Origin"
+        }
+        return headers
+    }
+
+    private func textResponse(_ text: String, for request: Request) -> Response {
+        var headers = corsHeaders(for: request)
+        headers[.contentType] = "text/plain; charset=UTF-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    private func errorResponse(_ error: EngineError, for request: Request) -> Response {
+        var headers = corsHeaders(for: request)
+        headers[.contentType] = "application/json"
+        return Response(status: error.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: error.json)))
+    }
+
+    static func handshake(of request: Request) -> Handshake {
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        return Handshake(headers: request.headers, query: query, auth: nil)
+    }
+}
