@@ -70,7 +70,10 @@ final class EngineSession: Sendable {
         switch pull {
         case .deliver(let packets): return packets
         case .finished: return nil
-        case .reject(let error, _): throw error
+        case .reject(let error, let closes):
+            // A second concurrent poll closed the session: the first one is answered too.
+            if closes { releaseConsumer(with: []) }
+            throw error
         case .wait: break
         }
         let timer = timeout.map { timeout in

@@ -42,8 +42,11 @@ extension SocketServer {
                 if session.isClosed { close(session, session.closeReason ?? .transportError) }
                 throw error
             }
-            guard let packets else { return textResponse(EnginePacket.close.text, for: request) }
-            if session.isClosed { close(session, session.closeReason ?? .forcedClose) }
+            guard var packets else { return textResponse(EnginePacket.close.text, for: request) }
+            if session.isClosed {
+                close(session, session.closeReason ?? .forcedClose)
+                if packets.last != .close { packets.append(.close) }
+            }
             return textResponse(PollingPayload.encode(packets.isEmpty ? [.noop] : packets), for: request)
         } catch let error as EngineError {
             return errorResponse(error, for: request)
