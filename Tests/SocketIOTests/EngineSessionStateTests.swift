@@ -42,6 +42,14 @@ import Testing
         #expect(state.pull(over: .websocket) == .deliver([.message("during upgrade")]))
     }
 
+    @Test func pollsDuringTheProbeAreAnsweredWithANoop() {
+        var state = makeState()
+        #expect(state.probeReceived() == .none)
+        #expect(state.pull(over: .polling) == .deliver([.noop]))
+        _ = state.enqueue([.message("queued")])
+        #expect(state.pull(over: .polling) == .deliver([.message("queued")]))
+    }
+
     @Test func upgradeWithoutProbeIsIgnored() {
         var state = makeState()
         #expect(state.upgradeReceived() == .none)

@@ -68,6 +68,9 @@ struct EngineSessionState {
             return .reject(.badRequest, closes: true)
         }
         if !queue.isEmpty || isClosed { return .deliver(drain()) }
+        // While a WebSocket is being probed, a poll is answered at once so the client can pause polling and
+        // send the upgrade packet (the reference server keeps sending noops for the same reason).
+        if upgrading { return .deliver([.noop]) }
         consumerWaiting = true
         return .wait
     }
