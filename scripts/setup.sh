@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(node-typescript postgresql)
+apt_packages=(node-typescript postgresql chromium chromium-driver)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -18,12 +18,36 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-python_packages=(openapi-spec-validator==0.9.0)
+python_packages=(
+    openapi-spec-validator==0.9.0
+    "python-socketio[client]==5.18.1"
+    websocket-client==1.9.2
+    requests==2.34.2
+    pytest==9.2.0
+    selenium==4.51.0
+)
 if [ ! -x .venv/bin/python ]; then
     echo "setup: creating .venv"
     python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import openapi_spec_validator" 2>/dev/null; then
+if ! .venv/bin/python -c "import openapi_spec_validator, socketio, websocket, requests, pytest, selenium" 2>/dev/null; then
     echo "setup: installing Python tools: ${python_packages[*]}"
     .venv/bin/pip install -q --disable-pip-version-check "${python_packages[@]}"
+fi
+
+# The official socket.io JS client (4.8.1) that frontends use, taken from the nicegui wheel on PyPI; not committed.
+if [ ! -s .tools/socket.io.min.js ]; then
+    echo "setup: fetching the official socket.io client bundle"
+    mkdir -p .tools
+    download=$(mktemp -d)
+    .venv/bin/pip download -q --disable-pip-version-check --no-deps nicegui==3.18.0 -d "$download"
+    .venv/bin/python - "$download" <<'PY'
+import glob, sys, zipfile
+wheel = glob.glob(sys.argv[1] + "/nicegui-*.whl")[0]
+with zipfile.ZipFile(wheel) as archive:
+    data = archive.read("nicegui/static/socket.io.min.js")
+assert b"Socket.IO v4.8.1" in data[:200]
+open(".tools/socket.io.min.js", "wb").write(data)
+PY
+    rm -rf "$download"
 fi

@@ -37,3 +37,7 @@ swift format lint --strict -r Sources Plugins Package.swift \
 
 step "swift test"
 swift test --skip-build
+
+step "live tests: real clients against real servers (python-socketio, socket.io-client in Node and Chromium)"
+export SE_OFFLINE=true
+.venv/bin/python -m pytest -q Tests/live
