@@ -33,7 +33,8 @@ tsc --noEmit --strict --target ES2020 --moduleResolution node --lib ES2020,DOM \
 
 step "lint (swift format)"
 swift format lint --strict -r Sources Plugins Package.swift \
-    Tests/CodegenCoreTests Tests/GeneratedTests Tests/ServerTests Tests/FixtureConsumerTests/FixtureConsumerTests.swift
+    Tests/CodegenCoreTests Tests/GeneratedTests Tests/ServerTests Tests/SocketIOTests \
+    Tests/FixtureConsumerTests/FixtureConsumerTests.swift
 
 step "swift test"
 swift test --skip-build

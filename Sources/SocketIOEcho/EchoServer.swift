@@ -58,24 +58,9 @@ struct EchoServer {
             event.ack?.send(event.arguments)
         }
         namespace.on("binary") { socket, event in
-            // Echo a binary event back as a binary event with the same placeholders and attachments.
-            let packet = SocketPacket(
-                kind: .binaryEvent,
-                namespace: socket.namespace.name,
-                attachments: event.attachments.count,
-                json: "[\"binary\"," + event.arguments.joined(separator: ",") + "]"
-            )
-            try? await socket.namespace.adapter.broadcast(
-                BroadcastMessage(
-                    namespace: socket.namespace.name,
-                    rooms: [socket.id],
-                    exceptRooms: [],
-                    packet: packet.encode(),
-                    attachments: event.attachments
-                ),
-                from: socket.namespace
-            )
-            event.ack?.send(["true"])
+            // Echo a binary event back as a binary event, and acknowledge with the attachments too.
+            socket.emit("binary", event.arguments, attachments: event.attachments)
+            event.ack?.send(event.arguments, attachments: event.attachments)
         }
         namespace.on("join") { socket, event in
             let room = event.arguments.first.flatMap { try? JSONDecoder().decode(String.self, from: Data($0.utf8)) }
@@ -84,12 +69,17 @@ struct EchoServer {
         }
         namespace.on("broadcast") { socket, event in
             let room = event.arguments.first.flatMap { try? JSONDecoder().decode(String.self, from: Data($0.utf8)) }
-            try? await socket.namespace.emit("broadcast", Array(event.arguments.dropFirst()), to: room.map { [$0] } ?? [], except: [socket.id])
+            try? await socket.namespace.emit(
+                "broadcast",
+                Array(event.arguments.dropFirst()),
+                to: room.map { [$0] } ?? [],
+                except: [socket.id]
+            )
             event.ack?.send(["true"])
         }
         namespace.on("ask") { socket, event in
             let answer = try? await socket.emitWithAck("question", event.arguments, timeout: .seconds(5))
-            event.ack?.send(answer ?? ["\"no answer\""])
+            event.ack?.send(answer?.arguments ?? ["\"no answer\""], attachments: answer?.attachments ?? [])
         }
         namespace.on("bye") { socket, _ in
             socket.disconnect()

@@ -9,7 +9,10 @@ import Testing
         (SocketPacket(kind: .connect, json: #"{"sid":"abc"}"#), #"0{"sid":"abc"}"#),
         (SocketPacket(kind: .disconnect, namespace: "/admin"), "1/admin,"),
         (SocketPacket(kind: .event, json: #"["hello",1]"#), #"2["hello",1]"#),
-        (SocketPacket(kind: .event, namespace: "/admin", id: 456, json: #"["project:delete",123]"#), #"2/admin,456["project:delete",123]"#),
+        (
+            SocketPacket(kind: .event, namespace: "/admin", id: 456, json: #"["project:delete",123]"#),
+            #"2/admin,456["project:delete",123]"#
+        ),
         (SocketPacket(kind: .ack, namespace: "/admin", id: 456, json: "[]"), "3/admin,456[]"),
         (SocketPacket(kind: .connectError, json: #"{"message":"Not authorized"}"#), #"4{"message":"Not authorized"}"#),
         (
@@ -17,7 +20,13 @@ import Testing
             #"51-["hello",{"_placeholder":true,"num":0}]"#
         ),
         (
-            SocketPacket(kind: .binaryAck, namespace: "/admin", id: 456, attachments: 1, json: #"[{"_placeholder":true,"num":0}]"#),
+            SocketPacket(
+                kind: .binaryAck,
+                namespace: "/admin",
+                id: 456,
+                attachments: 1,
+                json: #"[{"_placeholder":true,"num":0}]"#
+            ),
             #"61-/admin,456[{"_placeholder":true,"num":0}]"#
         ),
     ])

@@ -147,9 +147,22 @@ def test_binary_event_round_trip(echo_server, transport):
 
     try:
         payload = bytes(range(256))
-        assert client.call("binary", {"file": payload, "name": "x"}, namespace="/test", timeout=5) is True
+        assert client.call("binary", {"file": payload, "name": "x"}, namespace="/test", timeout=5) == {"file": payload, "name": "x"}
         assert done.wait(5)
         assert received == [({"file": payload, "name": "x"},)]
+    finally:
+        client.disconnect()
+
+
+def test_binary_ack_of_a_server_emit(echo_server):
+    client = connect(echo_server, ["websocket"])
+
+    @client.on("question", namespace="/test")
+    def question(value):
+        return {"blob": b"\x00\x01" * value}
+
+    try:
+        assert client.call("ask", 3, namespace="/test", timeout=5) == {"blob": b"\x00\x01" * 3}
     finally:
         client.disconnect()
 

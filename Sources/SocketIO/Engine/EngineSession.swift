@@ -59,7 +59,10 @@ final class EngineSession: Sendable {
     /// Waits for packets for the consumer of `transport`, at most `timeout` (nil: until there are some).
     ///
     /// Returns the packets, an empty list on timeout, or nil when the session is over.
-    func pull(over transport: EngineSessionState.Transport, timeout: Duration?) async throws(EngineError)
+    func pull(
+        over transport: EngineSessionState.Transport,
+        timeout: Duration?
+    ) async throws(EngineError)
         -> [EnginePacket]?
     {
         let (pull, generation) = state.withLock { locked in

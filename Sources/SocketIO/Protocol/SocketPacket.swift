@@ -64,7 +64,9 @@ public struct SocketPacket: Equatable, Sendable {
         let digits = rest.prefix { $0.isASCII && $0.isNumber }
         var id: Int?
         if !digits.isEmpty {
-            guard digits.count <= 15, let value = Int(digits) else { throw DecodingError(description: "invalid ack id") }
+            guard digits.count <= 15, let value = Int(digits) else {
+                throw DecodingError(description: "invalid ack id")
+            }
             id = value
             rest = rest.dropFirst(digits.count)
         }
@@ -79,7 +81,9 @@ public struct SocketPacket: Equatable, Sendable {
         let value = try json.map { try JSONScanner.topLevel(Array($0.utf8)) }
         switch kind {
         case .connect:
-            guard value == nil || value == .object else { throw DecodingError(description: "CONNECT payload must be an object") }
+            guard value == nil || value == .object else {
+                throw DecodingError(description: "CONNECT payload must be an object")
+            }
         case .disconnect:
             guard value == nil else { throw DecodingError(description: "DISCONNECT carries no payload") }
         case .event, .binaryEvent:
@@ -87,7 +91,9 @@ public struct SocketPacket: Equatable, Sendable {
                 throw DecodingError(description: "EVENT payload must be an array starting with the event name")
             }
         case .ack, .binaryAck:
-            guard id != nil, case .array? = value else { throw DecodingError(description: "ACK needs an id and an array") }
+            guard id != nil, case .array? = value else {
+                throw DecodingError(description: "ACK needs an id and an array")
+            }
         case .connectError:
             guard value == .object || value?.isString == true else {
                 throw DecodingError(description: "CONNECT_ERROR payload must be an object or a string")

@@ -9,7 +9,8 @@ public struct BroadcastMessage: Sendable, Codable, Equatable {
     public var packet: String
     public var attachments: [[UInt8]]
 
-    public init(namespace: String, rooms: [String], exceptRooms: [String], packet: String, attachments: [[UInt8]] = []) {
+    public init(namespace: String, rooms: [String], exceptRooms: [String], packet: String, attachments: [[UInt8]] = [])
+    {
         self.namespace = namespace
         self.rooms = rooms
         self.exceptRooms = exceptRooms

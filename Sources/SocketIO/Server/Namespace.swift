@@ -71,7 +71,12 @@ public final class Namespace: Sendable {
 
     /// Emits an event to the sockets in `rooms` (every socket when empty) except those in `exceptRooms`, on every
     /// node the adapter reaches. The packet is encoded once.
-    public func emit(_ event: String, _ arguments: [String] = [], to rooms: [String] = [], except exceptRooms: [String] = [])
+    public func emit(
+        _ event: String,
+        _ arguments: [String] = [],
+        to rooms: [String] = [],
+        except exceptRooms: [String] = []
+    )
         async throws
     {
         let packet = SocketPacket(kind: .event, namespace: name, json: EventCoding.eventPayload(event, arguments))

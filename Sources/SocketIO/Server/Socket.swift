@@ -23,7 +23,7 @@ public final class Socket: Sendable, Hashable {
     private struct State {
         var data: (any Sendable)?
         var nextAckId = 0
-        var pendingAcks: [Int: CheckedContinuation<[String], any Error>] = [:]
+        var pendingAcks: [Int: CheckedContinuation<AckReply, any Error>] = [:]
         var connected = true
     }
 
@@ -49,13 +49,23 @@ public final class Socket: Sendable, Hashable {
     /// The Engine.IO session id the socket travels on.
     public var sessionId: String { session.id }
 
-    /// Emits an event with raw JSON arguments to this socket only.
-    public func emit(_ event: String, _ arguments: [String] = []) {
-        send(SocketPacket(kind: .event, namespace: namespace.name, json: EventCoding.eventPayload(event, arguments)))
+    /// Emits an event with raw JSON arguments to this socket only. With attachments it is a BINARY_EVENT whose
+    /// arguments hold `{"_placeholder":true,"num":N}` where each attachment belongs.
+    public func emit(_ event: String, _ arguments: [String] = [], attachments: [[UInt8]] = []) {
+        let kind: SocketPacket.Kind = attachments.isEmpty ? .event : .binaryEvent
+        send(
+            SocketPacket(
+                kind: kind,
+                namespace: namespace.name,
+                attachments: attachments.count,
+                json: EventCoding.eventPayload(event, arguments)
+            ),
+            attachments: attachments
+        )
     }
 
     /// Emits an event and waits for the client's acknowledgement, at most `timeout`.
-    public func emitWithAck(_ event: String, _ arguments: [String] = [], timeout: Duration) async throws -> [String] {
+    public func emitWithAck(_ event: String, _ arguments: [String] = [], timeout: Duration) async throws -> AckReply {
         let id = state.withLock { state -> Int in
             defer { state.nextAckId += 1 }
             return state.nextAckId
@@ -76,7 +86,12 @@ public final class Socket: Sendable, Hashable {
                 return
             }
             send(
-                SocketPacket(kind: .event, namespace: namespace.name, id: id, json: EventCoding.eventPayload(event, arguments))
+                SocketPacket(
+                    kind: .event,
+                    namespace: namespace.name,
+                    id: id,
+                    json: EventCoding.eventPayload(event, arguments)
+                )
             )
         }
     }
@@ -119,9 +134,9 @@ public final class Socket: Sendable, Hashable {
         }
     }
 
-    func resolveAck(_ id: Int, arguments: [String]) {
+    func resolveAck(_ id: Int, reply: AckReply) {
         let continuation = state.withLock { $0.pendingAcks.removeValue(forKey: id) }
-        continuation?.resume(returning: arguments)
+        continuation?.resume(returning: reply)
     }
 
     private func failAck(_ id: Int, with error: SocketError) {
@@ -130,7 +145,7 @@ public final class Socket: Sendable, Hashable {
     }
 
     func didDisconnect(reason: DisconnectReason) {
-        let pending = state.withLock { state -> [CheckedContinuation<[String], any Error>]? in
+        let pending = state.withLock { state -> [CheckedContinuation<AckReply, any Error>]? in
             guard state.connected else { return nil }
             state.connected = false
             defer { state.pendingAcks.removeAll() }
@@ -165,19 +180,33 @@ public final class Acknowledgement: Sendable {
         self.socket = socket
     }
 
-    /// Sends the ack with raw JSON arguments; returns false when it was already sent.
+    /// Sends the ack with raw JSON arguments (a BINARY_ACK when there are attachments); returns false when it was
+    /// already sent.
     @discardableResult
-    public func send(_ arguments: [String]) -> Bool {
+    public func send(_ arguments: [String], attachments: [[UInt8]] = []) -> Bool {
         let first = sent.withLock { sent -> Bool in
             defer { sent = true }
             return !sent
         }
         guard first else { return false }
-        socket.send(SocketPacket(kind: .ack, namespace: socket.namespace.name, id: id, json: EventCoding.ackPayload(arguments)))
+        let packet = SocketPacket(
+            kind: attachments.isEmpty ? .ack : .binaryAck,
+            namespace: socket.namespace.name,
+            id: id,
+            attachments: attachments.count,
+            json: EventCoding.ackPayload(arguments)
+        )
+        socket.send(packet, attachments: attachments)
         return true
     }
 
     public var wasSent: Bool { sent.withLock { $0 } }
+}
+
+/// A client's acknowledgement of a server emit: raw JSON arguments and, for a BINARY_ACK, its attachments.
+public struct AckReply: Sendable, Equatable {
+    public var arguments: [String]
+    public var attachments: [[UInt8]]
 }
 
 public enum SocketError: Error, Sendable {

@@ -49,14 +49,17 @@ extension SocketServer {
             let ack = packet.id.map { Acknowledgement(id: $0, socket: socket) }
             let event = IncomingEvent(name: name, arguments: arguments, attachments: attachments, ack: ack)
             if !socket.receive(event) {
-                logger.warning("Client is too far ahead of its event handler; closing", metadata: ["sid": "\(session.id)"])
+                logger.warning(
+                    "Client is too far ahead of its event handler; closing",
+                    metadata: ["sid": "\(session.id)"]
+                )
                 close(session, .forcedClose)
             }
         case .ack, .binaryAck:
             guard let socket = session.socket(in: packet.namespace), let id = packet.id, let json = packet.json,
                 let arguments = try? EventCoding.splitAck(json)
             else { return }
-            socket.resolveAck(id, arguments: arguments)
+            socket.resolveAck(id, reply: AckReply(arguments: arguments, attachments: attachments))
         case .connectError:
             close(session, .parseError)
         }
@@ -64,7 +67,11 @@ extension SocketServer {
 
     private func connect(_ packet: SocketPacket, on session: EngineSession) async {
         guard let namespace = existingNamespace(packet.namespace) else {
-            let error = SocketPacket(kind: .connectError, namespace: packet.namespace, json: #"{"message":"Invalid namespace"}"#)
+            let error = SocketPacket(
+                kind: .connectError,
+                namespace: packet.namespace,
+                json: #"{"message":"Invalid namespace"}"#
+            )
             session.send([.message(error.encode())])
             return
         }

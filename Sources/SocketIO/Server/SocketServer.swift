@@ -44,7 +44,10 @@ public final class SocketServer: Service, Sendable {
 
     /// Ticks heartbeats and connect timeouts until graceful shutdown, then closes every session.
     public func run() async throws {
-        let tick = max(.milliseconds(10), min(.seconds(1), min(configuration.pingInterval, configuration.pingTimeout) / 4))
+        let tick = max(
+            .milliseconds(10),
+            min(.seconds(1), min(configuration.pingInterval, configuration.pingTimeout) / 4)
+        )
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: tick)
@@ -104,7 +107,10 @@ public final class SocketServer: Service, Sendable {
         guard removed else { return }
         let socketReason = DisconnectReason(session.closeReason ?? reason)
         for socket in session.detachAll() { socket.didDisconnect(reason: socketReason) }
-        logger.debug("Engine.IO session closed", metadata: ["sid": "\(session.id)", "reason": "\(socketReason.rawValue)"])
+        logger.debug(
+            "Engine.IO session closed",
+            metadata: ["sid": "\(session.id)", "reason": "\(socketReason.rawValue)"]
+        )
     }
 
     static func randomId() -> String {

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOCore
 import HummingbirdWebSocket
+import NIOCore
 import ServiceLifecycle
 
 /// The HTTP long-polling transport: GET waits for packets, POST delivers them, OPTIONS answers CORS preflights.
@@ -34,7 +34,10 @@ extension SocketServer {
             let packets: [EnginePacket]?
             do {
                 packets = try await withGracefulShutdownHandler {
-                    try await session.pull(over: .polling, timeout: configuration.pingInterval + configuration.pingTimeout)
+                    try await session.pull(
+                        over: .polling,
+                        timeout: configuration.pingInterval + configuration.pingTimeout
+                    )
                 } onGracefulShutdown: {
                     session.releaseConsumer(with: [.noop])
                 }
@@ -131,7 +134,11 @@ extension SocketServer {
     private func errorResponse(_ error: EngineError, for request: Request) -> Response {
         var headers = corsHeaders(for: request)
         headers[.contentType] = "application/json"
-        return Response(status: error.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: error.json)))
+        return Response(
+            status: error.status,
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: error.json))
+        )
     }
 
     static func handshake(of request: Request) -> Handshake {

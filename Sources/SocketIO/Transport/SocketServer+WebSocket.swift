@@ -20,9 +20,16 @@ extension SocketServer {
                     guard let session = self.session(sid) else { return }
                     try await self.upgrade(session, inbound: inbound, outbound: outbound)
                 } else {
-                    let (session, open) = self.openSession(transport: .websocket, handshake: Self.handshake(of: request))
+                    let (session, open) = self.openSession(
+                        transport: .websocket,
+                        handshake: Self.handshake(of: request)
+                    )
                     try await outbound.write(.text(open.text))
-                    try await self.serve(session, inbound: inbound.messages(maxSize: self.configuration.maxPayload), outbound: outbound)
+                    try await self.serve(
+                        session,
+                        inbound: inbound.messages(maxSize: self.configuration.maxPayload),
+                        outbound: outbound
+                    )
                 }
             }
         )
