@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // The generator: parse → validate → model → render, with no dependency on the server stack.
@@ -98,6 +100,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A private PostgreSQL cluster from the installed binaries: the server's default and the tests' database.
+        .target(
+            name: "LocalPostgres",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // The messaging service over PostgreSQL: schema, store, authorization, REST and socket handlers.
+        .target(
+            name: "Handlers",
+            dependencies: [
+                "APIRuntime",
+                "Generated",
+                "SocketIO",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Checks JSON responses against the spec's schemas; used by the test targets.
         .target(
             name: "ContractTesting",
@@ -109,9 +130,16 @@ let package = Package(
             dependencies: [
                 "APIRuntime",
                 "Generated",
+                "Handlers",
+                "LocalPostgres",
+                "SocketIO",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -120,6 +148,17 @@ let package = Package(
             name: "CodegenCoreTests",
             dependencies: ["CodegenCore"],
             exclude: ["Fixtures", "Expected"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HandlersTests",
+            dependencies: [
+                "Handlers",
+                "LocalPostgres",
+                "Generated",
+                "APIRuntime",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

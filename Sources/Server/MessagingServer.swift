@@ -1,40 +1,66 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
-import Logging
+import Handlers
 
-/// The messaging server executable: `serve` (default) runs HTTP + Socket.IO on one port.
+/// The messaging server executable: `serve` (default), `migrate`, `seed-demo`, `token`.
 @main
 struct MessagingServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "messaging-server",
-        abstract: "Real-time messaging for marketplace contracts: REST + Socket.IO.",
-        subcommands: [Serve.self],
+        abstract: "Real-time messaging for marketplace contracts: REST + Socket.IO over PostgreSQL.",
+        subcommands: [Serve.self, Migrate.self, SeedDemo.self, Token.self],
         defaultSubcommand: Serve.self
     )
+}
+
+/// Reads the configuration, or exits with one line naming the bad variable.
+func loadConfiguration() throws -> ServerConfiguration {
+    do {
+        return try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+    } catch let error as ConfigurationError {
+        FileHandle.standardError.write(Data("configuration error: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
 }
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (the default).")
 
     func run() async throws {
-        let configuration: ServerConfiguration
-        do {
-            configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
-        } catch let error as ConfigurationError {
-            print("configuration error: \(error)")
-            throw ExitCode.failure
+        let configuration = try loadConfiguration()
+        try await ServerApp(configuration: configuration).serve()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply the database migrations and exit.")
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        try await ServerApp(configuration: configuration).withDatabase { client, logger in
+            let applied = try await Migrations.run(on: client, logger: logger)
+            print(
+                applied.isEmpty
+                    ? "Schema is up to date."
+                    : "Applied migrations: \(applied.map(String.init).joined(separator: ", "))"
+            )
         }
-        var logger = Logger(label: "messaging-server")
-        logger.logLevel = configuration.logLevel
-        let router = Router()
-        router.addSpecRoutes()
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-            logger: logger
+    }
+}
+
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Mint a development token for a user id.")
+
+    @Option(help: "The user id (the token's sub claim).")
+    var user: String
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        let tokens = await JWTTokens(
+            secret: try configuration.requireJWTSecret(),
+            issuer: configuration.jwtIssuer,
+            audience: configuration.jwtAudience
         )
-        logger.info("Listening on http://\(configuration.host):\(configuration.port) (spec at /api/openapi.yaml)")
-        try await app.runService()
+        print(try await tokens.mint(userId: user, lifetime: TimeInterval(configuration.jwtExpiration)))
     }
 }

@@ -1,0 +1,88 @@
+import Logging
+import PostgresNIO
+
+/// The versioned schema. Each migration runs once, in order, in its own transaction; the applied versions are
+/// recorded in `schema_migrations`. An advisory lock lets several nodes start at once.
+public enum Migrations {
+    public struct Migration: Sendable {
+        public var version: Int
+        public var name: String
+        public var sql: String
+    }
+
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "messaging schema", sql: Schema.v1)
+    ]
+
+    /// Applies the migrations not yet applied; returns the versions it applied.
+    @discardableResult
+    public static func run(on client: PostgresClient, logger: Logger) async throws -> [Int] {
+        try await client.withConnection { connection in
+            _ = try await connection.query("SELECT pg_advisory_lock(7428301)", logger: logger)
+            do {
+                let applied = try await apply(on: connection, logger: logger)
+                _ = try await connection.query("SELECT pg_advisory_unlock(7428301)", logger: logger)
+                return applied
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(7428301)", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// The highest applied version, or 0 (used by readiness checks).
+    public static func currentVersion(on client: PostgresClient, logger: Logger) async throws -> Int {
+        let rows = try await client.query(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            logger: logger
+        )
+        for try await version in rows.decode(Int.self) { return version }
+        return 0
+    }
+
+    public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
+
+    private static func apply(on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
+        _ = try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version integer PRIMARY KEY,
+                name text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            logger: logger
+        )
+        var done = Set<Int>()
+        for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger)
+            .decode(Int.self)
+        {
+            done.insert(version)
+        }
+        var applied: [Int] = []
+        for migration in all where !done.contains(migration.version) {
+            logger.info(
+                "Applying migration",
+                metadata: ["version": "\(migration.version)", "name": "\(migration.name)"]
+            )
+            _ = try await connection.query("BEGIN", logger: logger)
+            do {
+                for statement in migration.sql.components(separatedBy: ";\n") {
+                    let trimmed = statement.trimmingCharacters(in: .whitespacesAndNewlines)
+                    if trimmed.isEmpty { continue }
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: trimmed), logger: logger)
+                }
+                _ = try await connection.query(
+                    "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                    logger: logger
+                )
+                _ = try await connection.query("COMMIT", logger: logger)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+            applied.append(migration.version)
+        }
+        return applied
+    }
+}

@@ -1,0 +1,67 @@
+/// The SQL of each schema version. Statements are separated by `;` at the end of a line.
+enum Schema {
+    static let v1 = """
+        CREATE TABLE users (
+            id text PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 128),
+            first_name text NOT NULL,
+            last_name text NOT NULL,
+            avatar text,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE contracts (
+            id text PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 128),
+            client_id text NOT NULL REFERENCES users (id),
+            freelancer_id text NOT NULL REFERENCES users (id),
+            title text,
+            status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'completed', 'cancelled')),
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            CHECK (client_id <> freelancer_id)
+        );
+        CREATE TABLE milestones (
+            contract_id text NOT NULL REFERENCES contracts (id),
+            id text NOT NULL CHECK (length(id) BETWEEN 1 AND 128),
+            title text,
+            PRIMARY KEY (contract_id, id)
+        );
+        CREATE TABLE conversations (
+            id uuid PRIMARY KEY,
+            contract_id text NOT NULL REFERENCES contracts (id),
+            milestone_id text,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            last_message_id uuid,
+            last_message_at timestamptz,
+            last_message_content text,
+            last_message_sender text,
+            message_count bigint NOT NULL DEFAULT 0,
+            FOREIGN KEY (contract_id, milestone_id) REFERENCES milestones (contract_id, id),
+            UNIQUE NULLS NOT DISTINCT (contract_id, milestone_id)
+        );
+        CREATE TABLE conversation_participants (
+            conversation_id uuid NOT NULL REFERENCES conversations (id),
+            user_id text NOT NULL REFERENCES users (id),
+            role text NOT NULL CHECK (role IN ('client', 'freelancer')),
+            unread_count integer NOT NULL DEFAULT 0 CHECK (unread_count >= 0),
+            last_read_message_id uuid,
+            last_read_at timestamptz,
+            archived boolean NOT NULL DEFAULT false,
+            last_activity_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (conversation_id, user_id)
+        );
+        CREATE INDEX participants_by_user ON conversation_participants (user_id, archived, last_activity_at DESC);
+        CREATE TABLE messages (
+            id uuid PRIMARY KEY,
+            conversation_id uuid NOT NULL REFERENCES conversations (id),
+            sender_id text NOT NULL REFERENCES users (id),
+            content text NOT NULL,
+            message_type text NOT NULL CHECK (message_type IN ('text', 'file', 'system')),
+            attachments jsonb NOT NULL DEFAULT '[]',
+            client_message_id text,
+            sent_at timestamptz NOT NULL
+        );
+        CREATE INDEX messages_by_conversation ON messages (conversation_id, id);
+        CREATE UNIQUE INDEX messages_idempotency ON messages (conversation_id, sender_id, client_message_id)
+            WHERE client_message_id IS NOT NULL;
+        CREATE INDEX contracts_by_client ON contracts (client_id);
+        CREATE INDEX contracts_by_freelancer ON contracts (freelancer_id)
+        """
+}

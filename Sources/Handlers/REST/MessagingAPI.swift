@@ -1,0 +1,193 @@
+import APIRuntime
+import Generated
+import Hummingbird
+import PostgresNIO
+
+/// The REST operations of api-spec/openapi.yaml over `MessagingService`.
+public struct MessagingAPI<Context: RequestContext>: APIProtocol {
+    public let service: MessagingService
+    let tokens: any TokenVerifying
+    /// The shared key of the provisioning endpoints; nil turns them off.
+    let serviceKey: String?
+    let readiness: @Sendable () async -> Bool
+
+    public init(
+        service: MessagingService,
+        tokens: any TokenVerifying,
+        serviceKey: String?,
+        readiness: @escaping @Sendable () async -> Bool
+    ) {
+        self.service = service
+        self.tokens = tokens
+        self.serviceKey = serviceKey
+        self.readiness = readiness
+    }
+
+    public func authenticateBearerAuth(_ credential: String, context: Context) async throws -> String {
+        try await tokens.userId(fromToken: credential)
+    }
+
+    public func authenticateServiceKey(_ credential: String, context: Context) async throws -> String {
+        guard let serviceKey else { throw APIError.notFound("Provisioning is disabled (no SERVICE_API_KEY)") }
+        guard ConstantTime.equals(credential, serviceKey) else { throw APIError.unauthorized("Invalid service key") }
+        return "marketplace"
+    }
+
+    public func createMessage(
+        _ input: Operations.CreateMessage.Input,
+        identity: String,
+        context: Context
+    ) async throws
+        -> Operations.CreateMessage.Output
+    {
+        .created(MessageResponse(message: "Message sent", data: try await service.create(input.body, from: identity)))
+    }
+
+    public func listConversations(
+        _ input: Operations.ListConversations.Input,
+        identity: String,
+        context: Context
+    )
+        async throws -> Operations.ListConversations.Output
+    {
+        .ok(
+            ConversationListResponse(
+                message: "Conversations",
+                data: try await service.conversations(viewer: identity, query: input.query)
+            )
+        )
+    }
+
+    public func getConversation(
+        _ input: Operations.GetConversation.Input,
+        identity: String,
+        context: Context
+    ) async throws
+        -> Operations.GetConversation.Output
+    {
+        .ok(
+            ConversationResponse(
+                message: "Conversation",
+                data: try await service.conversation(input.path.id, viewer: identity)
+            )
+        )
+    }
+
+    public func listMessages(
+        _ input: Operations.ListMessages.Input,
+        identity: String,
+        context: Context
+    ) async throws
+        -> Operations.ListMessages.Output
+    {
+        .ok(
+            MessageListResponse(
+                message: "Messages",
+                data: try await service.messages(in: input.path.id, viewer: identity, query: input.query)
+            )
+        )
+    }
+
+    public func sendMessage(
+        _ input: Operations.SendMessage.Input,
+        identity: String,
+        context: Context
+    ) async throws
+        -> Operations.SendMessage.Output
+    {
+        let message = try await service.send(
+            to: input.path.id,
+            from: identity,
+            content: input.body.content,
+            type: input.body.messageType.rawValue,
+            attachments: input.body.attachments,
+            clientMessageId: input.body.clientMessageId
+        )
+        return .created(MessageResponse(message: "Message sent", data: message))
+    }
+
+    public func markConversationRead(
+        _ input: Operations.MarkConversationRead.Input,
+        identity: String,
+        context: Context
+    )
+        async throws -> Operations.MarkConversationRead.Output
+    {
+        .ok(
+            ReadStateResponse(
+                message: "Marked as read",
+                data: try await service.markRead(input.path.id, reader: identity)
+            )
+        )
+    }
+
+    public func setConversationArchived(
+        _ input: Operations.SetConversationArchived.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.SetConversationArchived.Output {
+        let conversation = try await service.setArchived(
+            input.body.archived,
+            conversationId: input.path.id,
+            user: identity
+        )
+        return .ok(ConversationResponse(message: input.body.archived ? "Archived" : "Unarchived", data: conversation))
+    }
+
+    public func upsertUser(
+        _ input: Operations.UpsertUser.Input,
+        identity: String,
+        context: Context
+    ) async throws
+        -> Operations.UpsertUser.Output
+    {
+        .ok(UserResponse(message: "User stored", data: try await service.upsertUser(id: input.path.userId, input.body)))
+    }
+
+    public func upsertContract(
+        _ input: Operations.UpsertContract.Input,
+        identity: String,
+        context: Context
+    ) async throws
+        -> Operations.UpsertContract.Output
+    {
+        .ok(
+            ContractResponse(
+                message: "Contract stored",
+                data: try await service.upsertContract(id: input.path.contractId, input.body)
+            )
+        )
+    }
+
+    public func getHealth(
+        _ input: Operations.GetHealth.Input,
+        context: Context
+    ) async throws -> Operations.GetHealth.Output {
+        .ok(HealthResponse(message: "Alive", data: Health(status: .ok)))
+    }
+
+    public func getReadiness(
+        _ input: Operations.GetReadiness.Input,
+        context: Context
+    ) async throws
+        -> Operations.GetReadiness.Output
+    {
+        guard await readiness() else {
+            throw APIError.serviceUnavailable("The database is not reachable or not migrated")
+        }
+        return .ok(HealthResponse(message: "Ready", data: Health(status: .ready)))
+    }
+}
+
+/// Comparison whose duration does not depend on where two secrets differ.
+enum ConstantTime {
+    static func equals(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
+        var difference = UInt8(left.count == right.count ? 0 : 1)
+        for index in 0..<max(left.count, right.count) {
+            difference |= (index < left.count ? left[index] : 0) ^ (index < right.count ? right[index] : 0)
+        }
+        return difference == 0
+    }
+}

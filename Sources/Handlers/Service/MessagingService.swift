@@ -1,0 +1,272 @@
+import APIRuntime
+import Foundation
+import Generated
+import Logging
+import PostgresNIO
+
+/// The messaging use cases, shared by the REST handlers and the socket handlers so that an action has the same
+/// rules and the same events whichever door it came through.
+public struct MessagingService: Sendable {
+    public let store: MessageStore
+    let events: EventPublisher
+    let logger: Logger
+
+    public init(store: MessageStore, events: EventPublisher, logger: Logger) {
+        self.store = store
+        self.events = events
+        self.logger = logger
+    }
+
+    // MARK: Access
+
+    /// The conversation if the user takes part in it; otherwise NOT_FOUND, exactly as for a missing one.
+    func access(_ conversationId: String, user: String) async throws -> MessageStore.Access {
+        guard let id = UUID(uuidString: conversationId),
+            let access = try await database({ try await store.access(conversation: id, for: user) })
+        else {
+            throw APIError.notFound("Conversation not found")
+        }
+        return access
+    }
+
+    func requireWritable(_ access: MessageStore.Access) throws {
+        guard access.contractActive else {
+            throw APIError.forbidden("The contract is no longer active; its conversations are read-only")
+        }
+    }
+
+    // MARK: Messages
+
+    /// Sends a message in an existing conversation; a retry with the same `clientMessageId` returns the stored
+    /// message and emits nothing.
+    public func send(
+        to conversationId: String,
+        from user: String,
+        content: String,
+        type: String,
+        attachments: [Attachment]?,
+        clientMessageId: String?
+    ) async throws -> Message {
+        let access = try await access(conversationId, user: user)
+        try requireWritable(access)
+        try Self.checkContent(content, type: type, attachments: attachments ?? [])
+        let (message, created) = try await database {
+            try await store.insert(
+                MessageStore.NewMessage(
+                    conversationId: access.conversationId,
+                    senderId: user,
+                    content: content,
+                    messageType: type,
+                    attachments: attachments ?? [],
+                    clientMessageId: clientMessageId
+                )
+            )
+        }
+        if created {
+            await events.messageSent(message, participants: access.participants)
+        }
+        return message
+    }
+
+    /// Sends a message in the conversation of a contract (or milestone), creating the conversation if needed.
+    public func create(_ request: CreateMessageRequest, from user: String) async throws -> Message {
+        guard
+            let parties = try await database({
+                try await store.contract(request.contractId, milestone: request.milestoneId, for: user)
+            })
+        else {
+            throw APIError.notFound(
+                request.milestoneId == nil ? "Contract not found" : "Contract or milestone not found"
+            )
+        }
+        guard parties.active else {
+            throw APIError.forbidden("The contract is no longer active; its conversations are read-only")
+        }
+        try Self.checkContent(
+            request.content,
+            type: request.messageType.rawValue,
+            attachments: request.attachments ?? []
+        )
+        let conversationId = try await database {
+            try await store.ensureConversation(
+                contractId: request.contractId,
+                milestoneId: request.milestoneId,
+                parties: parties
+            )
+        }
+        return try await send(
+            to: conversationId.lowercased,
+            from: user,
+            content: request.content,
+            type: request.messageType.rawValue,
+            attachments: request.attachments,
+            clientMessageId: request.clientMessageId
+        )
+    }
+
+    /// Rules the schema cannot express: a text message has text; a file message has at least one attachment.
+    static func checkContent(_ content: String, type: String, attachments: [Attachment]) throws {
+        var validator = Validator()
+        if type == "text", content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            validator.add("content", "must not be blank for a text message")
+        }
+        if type == "file", attachments.isEmpty {
+            validator.add("attachments", "must have at least 1 item for a file message")
+        }
+        for (index, attachment) in attachments.enumerated() {
+            let scheme = URL(string: attachment.url)?.scheme?.lowercased()
+            if scheme != "https" && scheme != "http" {
+                validator.add("attachments[\(index)].url", "must be an http or https URL")
+            }
+        }
+        try validator.finish()
+    }
+
+    public func messages(
+        in conversationId: String,
+        viewer: String,
+        query: Operations.ListMessages.Input.Query
+    ) async throws
+        -> MessageList
+    {
+        let access = try await access(conversationId, user: viewer)
+        if query.before != nil && query.after != nil {
+            throw APIError.validationFailed([
+                FieldProblem(field: "before", message: "give either before or after, not both")
+            ])
+        }
+        let cursor: MessageStore.Cursor
+        if let before = query.before.flatMap(UUID.init(uuidString:)) {
+            cursor = .before(before)
+        } else if let after = query.after.flatMap(UUID.init(uuidString:)) {
+            cursor = .after(after)
+        } else {
+            cursor = .page(query.page)
+        }
+        let page = try await database {
+            try await store.messages(
+                conversation: access.conversationId,
+                viewer: viewer,
+                cursor: cursor,
+                limit: query.limit
+            )
+        }
+        return MessageList(
+            messages: page.messages,
+            pagination: Pagination(page: query.page, limit: query.limit, total: page.total, hasMore: page.hasMore)
+        )
+    }
+
+    // MARK: Conversations
+
+    public func conversation(_ conversationId: String, viewer: String) async throws -> Conversation {
+        guard let id = UUID(uuidString: conversationId),
+            let conversation = try await database({ try await store.conversation(id, viewer: viewer) })
+        else {
+            throw APIError.notFound("Conversation not found")
+        }
+        return conversation
+    }
+
+    public func conversations(
+        viewer: String,
+        query: Operations.ListConversations.Input.Query
+    ) async throws
+        -> ConversationList
+    {
+        let (conversations, total) = try await database {
+            try await store.conversations(
+                viewer: viewer,
+                contractId: query.contractId,
+                includeArchived: query.includeArchived,
+                page: query.page,
+                limit: query.limit
+            )
+        }
+        return ConversationList(
+            conversations: conversations,
+            pagination: Pagination(
+                page: query.page,
+                limit: query.limit,
+                total: total,
+                hasMore: query.page * query.limit < total
+            )
+        )
+    }
+
+    public func markRead(_ conversationId: String, reader: String) async throws -> ReadState {
+        let access = try await access(conversationId, user: reader)
+        guard
+            let (readAt, unread) = try await database({
+                try await store.markRead(conversation: access.conversationId, reader: reader)
+            })
+        else {
+            throw APIError.notFound("Conversation not found")
+        }
+        let state = ReadState(
+            conversationId: access.conversationId.lowercased,
+            userId: reader,
+            readAt: readAt,
+            unreadCount: unread
+        )
+        await events.messagesRead(state, participants: access.participants)
+        return state
+    }
+
+    public func setArchived(_ archived: Bool, conversationId: String, user: String) async throws -> Conversation {
+        let access = try await access(conversationId, user: user)
+        try await database { try await store.setArchived(archived, conversation: access.conversationId, user: user) }
+        return try await conversation(conversationId, viewer: user)
+    }
+
+    public func typing(_ conversationId: String, user: String, isTyping: Bool) async throws {
+        let access = try await access(conversationId, user: user)
+        await events.typing(conversation: access.conversationId.lowercased, user: user, isTyping: isTyping)
+    }
+
+    // MARK: Provisioning
+
+    public func upsertUser(id: String, _ request: UpsertUserRequest) async throws -> UserSummary {
+        try await database { try await store.upsertUser(id: id, request) }
+    }
+
+    public func upsertContract(id: String, _ request: UpsertContractRequest) async throws -> Contract {
+        guard request.clientId != request.freelancerId else {
+            throw APIError.validationFailed([FieldProblem(field: "freelancerId", message: "must differ from clientId")])
+        }
+        switch try await database({ try await store.upsertContract(id: id, request) }) {
+        case .stored(let contract): return contract
+        case .unknownUsers(let users):
+            throw APIError.notFound("Unknown user(s): \(users.joined(separator: ", ")); provision them first")
+        case .partiesChanged:
+            throw APIError.conflict("The contract exists with other parties; its client and freelancer cannot change")
+        }
+    }
+
+    // MARK: Database errors
+
+    /// Runs a database call; an unreachable database becomes SERVICE_UNAVAILABLE, other failures are logged
+    /// without SQL and become INTERNAL_ERROR.
+    func database<T>(_ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as APIError {
+            throw error
+        } catch let error as PSQLError {
+            switch error.code {
+            case .connectionError, .serverClosedConnection, .poolClosed, .clientClosedConnection, .queryCancelled:
+                logger.warning("Database unavailable", metadata: ["code": "\(error.code)"])
+                throw APIError.serviceUnavailable()
+            default:
+                logger.error(
+                    "Database error",
+                    metadata: ["code": "\(error.code)", "sqlState": "\(error.serverInfo?[.sqlState] ?? "-")"]
+                )
+                throw APIError(.internalError, "Internal server error")
+            }
+        } catch {
+            logger.warning("Database unavailable", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            throw APIError.serviceUnavailable()
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import APIRuntime
+import Foundation
+import Generated
+import Logging
+import SocketIO
+
+/// Wires the `/messages` namespace: authenticates CONNECT, joins the personal room, emits `connected`, and routes
+/// every event through the generated dispatcher so that each gets exactly one ack.
+public enum MessagingNamespace {
+    public static func install(
+        on server: SocketServer,
+        service: MessagingService,
+        tokens: any TokenVerifying,
+        logger: Logger
+    ) -> Namespace {
+        let namespace = server.namespace(MessagesChannel.namespace)
+        let dispatcher = MessagesEventDispatcher(handler: MessagingEvents(service: service), logger: logger)
+        let emitter = MessagesEventEmitter(sink: NamespaceEventSink(namespace: namespace))
+
+        namespace.use { socket in
+            guard let token = bearerToken(of: socket) else {
+                throw ConnectRejection(message: "Authentication required", data: #"{"code":"UNAUTHORIZED"}"#)
+            }
+            do {
+                socket.data = try await tokens.userId(fromToken: token)
+            } catch {
+                let reason = (error as? APIError)?.message ?? "Invalid token"
+                throw ConnectRejection(message: reason, data: #"{"code":"UNAUTHORIZED"}"#)
+            }
+        }
+        namespace.onConnection { socket in
+            guard let userId = socket.data as? String else { return }
+            socket.join(EventPublisher.userRoom(userId))
+            try? await emitter.connected(Connected(userId: userId, socketId: socket.id), to: .room(socket.id))
+        }
+        namespace.onAnyEvent { socket, event in
+            guard let userId = socket.data as? String else { return }
+            let reply = await dispatcher.dispatch(
+                event: event.name,
+                arguments: event.arguments.map { Data($0.utf8) },
+                connection: SocketCaller(userId: userId, socket: socket)
+            )
+            event.ack?.send([String(decoding: reply, as: UTF8.self)])
+        }
+        return namespace
+    }
+
+    /// The token of the CONNECT auth payload `{token}`, or of the handshake's `Authorization: Bearer` header.
+    static func bearerToken(of socket: Socket) -> String? {
+        if let auth = socket.handshake.auth,
+            let object = try? JSONDecoder().decode([String: String?].self, from: Data(auth.utf8)),
+            let token = object["token"] ?? nil, !token.isEmpty
+        {
+            return token.hasPrefix("Bearer ") ? String(token.dropFirst(7)) : token
+        }
+        if let header = socket.handshake.headers[.authorization] {
+            return try? Credentials.bearerToken(fromHeader: header)
+        }
+        return nil
+    }
+}
+
+/// Generated emitters deliver through the namespace's adapter, so other nodes get the events too.
+public struct NamespaceEventSink: EventSink {
+    let namespace: Namespace
+
+    public init(namespace: Namespace) {
+        self.namespace = namespace
+    }
+
+    public func emit(event: String, argument: Data, to target: EventTarget) async throws {
+        try await namespace.emit(
+            event,
+            [String(decoding: argument, as: UTF8.self)],
+            to: target.rooms,
+            except: target.exceptRooms
+        )
+    }
+}

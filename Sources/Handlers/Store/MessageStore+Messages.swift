@@ -1,0 +1,190 @@
+import APIRuntime
+import Foundation
+import Generated
+import PostgresNIO
+
+extension MessageStore {
+    struct NewMessage: Sendable {
+        var conversationId: UUID
+        var senderId: String
+        var content: String
+        var messageType: String
+        var attachments: [Attachment]
+        var clientMessageId: String?
+    }
+
+    /// Stores a message and updates the conversation and the unread counts in one statement. With a
+    /// `clientMessageId` already used by this sender in this conversation it stores nothing and returns the
+    /// existing message with `created == false`.
+    func insert(_ message: NewMessage) async throws -> (message: Message, created: Bool) {
+        let id = UUIDv7.make()
+        let now = Date()
+        let attachments = String(decoding: try JSONCoding.encode(message.attachments), as: UTF8.self)
+        // The conversation row is locked first, as mark-read does, so the two never deadlock; the updates depend
+        // on the insert, so a duplicate changes nothing.
+        let rows = try await client.query(
+            """
+            WITH locked AS (
+                SELECT id FROM conversations WHERE id = \(message.conversationId) FOR UPDATE
+            ), inserted AS (
+                INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)
+                SELECT \(id), locked.id, \(message.senderId), \(message.content), \(message.messageType),
+                       \(attachments)::jsonb, \(message.clientMessageId), \(now)
+                FROM locked
+                ON CONFLICT (conversation_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+                RETURNING id, sent_at
+            ), conversation AS (
+                UPDATE conversations c
+                SET last_message_id = inserted.id, last_message_at = inserted.sent_at,
+                    last_message_content = \(message.content), last_message_sender = \(message.senderId),
+                    message_count = c.message_count + 1
+                FROM inserted WHERE c.id = \(message.conversationId)
+            ), participants AS (
+                UPDATE conversation_participants p
+                SET unread_count = p.unread_count + CASE WHEN p.user_id = \(message.senderId) THEN 0 ELSE 1 END,
+                    last_activity_at = inserted.sent_at,
+                    archived = CASE WHEN p.user_id = \(message.senderId) THEN p.archived ELSE false END
+                FROM inserted WHERE p.conversation_id = \(message.conversationId)
+            )
+            SELECT count(*) FROM inserted
+            """,
+            logger: logger
+        )
+        var created = false
+        for try await count in rows.decode(Int.self) { created = count == 1 }
+        if created {
+            guard let stored = try await fetchMessage(id, viewer: message.senderId) else {
+                throw StoreError.conversationNotCreated
+            }
+            return (stored, true)
+        }
+        guard let clientMessageId = message.clientMessageId,
+            let existing = try await fetchMessage(
+                clientMessageId: clientMessageId,
+                conversation: message.conversationId,
+                sender: message.senderId
+            )
+        else { throw StoreError.conversationNotCreated }
+        return (existing, false)
+    }
+
+    static let messageColumns = """
+        m.id, m.conversation_id, m.sender_id, u.first_name, u.last_name, u.avatar, m.content, m.message_type,
+        m.attachments::text, m.sent_at, m.client_message_id
+        """
+
+    typealias MessageRow = (UUID, UUID, String, String, String, String?, String, String, String, Date, String?)
+
+    func fetchMessage(_ id: UUID, viewer: String) async throws -> Message? {
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.messageColumns), p.last_read_message_id
+            FROM messages m JOIN users u ON u.id = m.sender_id
+            LEFT JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = \(viewer)
+            WHERE m.id = \(id)
+            """,
+            logger: logger
+        )
+        return try await decodeMessages(rows, viewer: viewer).first
+    }
+
+    func fetchMessage(clientMessageId: String, conversation: UUID, sender: String) async throws -> Message? {
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.messageColumns), p.last_read_message_id
+            FROM messages m JOIN users u ON u.id = m.sender_id
+            LEFT JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = \(sender)
+            WHERE m.conversation_id = \(conversation) AND m.sender_id = \(sender) AND m.client_message_id = \(clientMessageId)
+            """,
+            logger: logger
+        )
+        return try await decodeMessages(rows, viewer: sender).first
+    }
+
+    enum Cursor: Sendable {
+        case page(Int)
+        case before(UUID)
+        case after(UUID)
+    }
+
+    /// One page of messages in chronological order, `hasMore` telling whether more lie in the page's direction.
+    func messages(
+        conversation: UUID,
+        viewer: String,
+        cursor: Cursor,
+        limit: Int
+    ) async throws
+        -> (messages: [Message], total: Int, hasMore: Bool)
+    {
+        let query: PostgresQuery
+        let base = """
+            SELECT \(Self.messageColumns), p.last_read_message_id
+            FROM messages m JOIN users u ON u.id = m.sender_id
+            LEFT JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = 
+            """
+        switch cursor {
+        case .page(let page):
+            let offset = (page - 1) * limit
+            query =
+                "\(unescaped: base)\(viewer) WHERE m.conversation_id = \(conversation) ORDER BY m.id DESC LIMIT \(limit + 1) OFFSET \(offset)"
+        case .before(let id):
+            query =
+                "\(unescaped: base)\(viewer) WHERE m.conversation_id = \(conversation) AND m.id < \(id) ORDER BY m.id DESC LIMIT \(limit + 1)"
+        case .after(let id):
+            query =
+                "\(unescaped: base)\(viewer) WHERE m.conversation_id = \(conversation) AND m.id > \(id) ORDER BY m.id ASC LIMIT \(limit + 1)"
+        }
+        var page = try await decodeMessages(try await client.query(query, logger: logger), viewer: viewer)
+        let hasMore = page.count > limit
+        if hasMore { page.removeLast() }
+        if case .after = cursor {} else { page.reverse() }
+        let totalRows = try await client.query(
+            "SELECT message_count FROM conversations WHERE id = \(conversation)",
+            logger: logger
+        )
+        var total = 0
+        for try await count in totalRows.decode(Int.self) { total = count }
+        return (page, total, hasMore)
+    }
+
+    private func decodeMessages(_ rows: PostgresRowSequence, viewer: String) async throws -> [Message] {
+        var result: [Message] = []
+        for try await row in rows {
+            let (
+                id, conversationId, senderId, firstName, lastName, avatar, content, type, attachmentsJSON, sentAt,
+                clientMessageId, lastRead
+            ) =
+                try row.decode(
+                    (UUID, UUID, String, String, String, String?, String, String, String, Date, String?, UUID?).self
+                )
+            let attachments =
+                (try? JSONCoding.decoder.decode([Attachment].self, from: Data(attachmentsJSON.utf8))) ?? []
+            let isRead = senderId == viewer || lastRead.map { id.isOrdered(before: $0) || id == $0 } ?? false
+            result.append(
+                Message(
+                    id: id.lowercased,
+                    conversationId: conversationId.lowercased,
+                    sender: UserSummary(id: senderId, firstName: firstName, lastName: lastName, avatar: avatar),
+                    content: content,
+                    messageType: MessageType(rawValue: type) ?? .text,
+                    attachments: attachments,
+                    sentAt: sentAt,
+                    isRead: isRead,
+                    clientMessageId: clientMessageId
+                )
+            )
+        }
+        return result
+    }
+}
+
+extension UUID {
+    /// Byte order, which for version-7 ids is the order they were minted in (the order PostgreSQL sorts uuids).
+    func isOrdered(before other: UUID) -> Bool {
+        withUnsafeBytes(of: uuid) { left in
+            withUnsafeBytes(of: other.uuid) { right in
+                left.lexicographicallyPrecedes(right)
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Generated
+import PostgresNIO
+
+extension MessageStore {
+    func upsertUser(id: String, _ user: UpsertUserRequest) async throws -> UserSummary {
+        _ = try await client.query(
+            """
+            INSERT INTO users (id, first_name, last_name, avatar) VALUES (\(id), \(user.firstName), \(user.lastName), \(user.avatar))
+            ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+                avatar = excluded.avatar, updated_at = now()
+            """,
+            logger: logger
+        )
+        return UserSummary(id: id, firstName: user.firstName, lastName: user.lastName, avatar: user.avatar)
+    }
+
+    enum ContractUpsert {
+        case stored(Contract)
+        case unknownUsers([String])
+        case partiesChanged
+    }
+
+    /// Creates or updates a contract and adds or renames its milestones, in one transaction.
+    func upsertContract(id: String, _ contract: UpsertContractRequest) async throws -> ContractUpsert {
+        try await client.withTransaction(logger: logger) { connection in
+            let known = try await connection.query(
+                "SELECT id FROM users WHERE id = ANY(\([contract.clientId, contract.freelancerId]))",
+                logger: logger
+            )
+            var found = Set<String>()
+            for try await user in known.decode(String.self) { found.insert(user) }
+            let missing = [contract.clientId, contract.freelancerId].filter { !found.contains($0) }
+            if !missing.isEmpty { return .unknownUsers(missing) }
+            let existing = try await connection.query(
+                "SELECT client_id, freelancer_id FROM contracts WHERE id = \(id) FOR UPDATE",
+                logger: logger
+            )
+            for try await (clientId, freelancerId) in existing.decode((String, String).self)
+            where clientId != contract.clientId || freelancerId != contract.freelancerId {
+                return .partiesChanged
+            }
+            let status = contract.status?.rawValue
+            _ = try await connection.query(
+                """
+                INSERT INTO contracts (id, client_id, freelancer_id, title, status)
+                VALUES (\(id), \(contract.clientId), \(contract.freelancerId), \(contract.title), coalesce(\(status), 'active'))
+                ON CONFLICT (id) DO UPDATE SET title = coalesce(excluded.title, contracts.title),
+                    status = coalesce(\(status), contracts.status), updated_at = now()
+                """,
+                logger: logger
+            )
+            for milestone in contract.milestones ?? [] {
+                _ = try await connection.query(
+                    """
+                    INSERT INTO milestones (contract_id, id, title) VALUES (\(id), \(milestone.id), \(milestone.title))
+                    ON CONFLICT (contract_id, id) DO UPDATE SET title = coalesce(excluded.title, milestones.title)
+                    """,
+                    logger: logger
+                )
+            }
+            let stored = try await connection.query(
+                "SELECT title, status FROM contracts WHERE id = \(id)",
+                logger: logger
+            )
+            var title: String?
+            var storedStatus = "active"
+            for try await (t, s) in stored.decode((String?, String).self) {
+                title = t
+                storedStatus = s
+            }
+            var milestones: [Milestone] = []
+            let milestoneRows = try await connection.query(
+                "SELECT id, title FROM milestones WHERE contract_id = \(id) ORDER BY id",
+                logger: logger
+            )
+            for try await (milestoneId, milestoneTitle) in milestoneRows.decode((String, String?).self) {
+                milestones.append(Milestone(id: milestoneId, title: milestoneTitle))
+            }
+            return .stored(
+                Contract(
+                    id: id,
+                    clientId: contract.clientId,
+                    freelancerId: contract.freelancerId,
+                    title: title,
+                    status: ContractStatus(rawValue: storedStatus) ?? .active,
+                    milestones: milestones
+                )
+            )
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Generated
+import Logging
+import PostgresNIO
+
+/// Every SQL statement of the service. Values travel only as bind parameters (`PostgresQuery` interpolation).
+public struct MessageStore: Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// What the service needs to authorize an action on a conversation, seen from one user.
+    struct Access: Sendable {
+        var conversationId: UUID
+        var contractId: String
+        var milestoneId: String?
+        var contractActive: Bool
+        var participants: [String]
+    }
+
+    /// The conversation if `userId` takes part in it; nil otherwise (a foreign conversation looks missing).
+    func access(conversation id: UUID, for userId: String) async throws -> Access? {
+        let rows = try await client.query(
+            """
+            SELECT c.contract_id, c.milestone_id, k.status = 'active',
+                   array(SELECT p.user_id FROM conversation_participants p WHERE p.conversation_id = c.id ORDER BY p.role)
+            FROM conversations c JOIN contracts k ON k.id = c.contract_id
+            WHERE c.id = \(id)
+              AND EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = c.id AND p.user_id = \(userId))
+            """,
+            logger: logger
+        )
+        for try await (contractId, milestoneId, active, participants) in rows.decode(
+            (String, String?, Bool, [String]).self
+        ) {
+            return Access(
+                conversationId: id,
+                contractId: contractId,
+                milestoneId: milestoneId,
+                contractActive: active,
+                participants: participants
+            )
+        }
+        return nil
+    }
+
+    struct ContractParties: Sendable {
+        var clientId: String
+        var freelancerId: String
+        var active: Bool
+    }
+
+    /// The contract's parties when `userId` is one of them and the milestone (if any) belongs to it.
+    func contract(_ contractId: String, milestone: String?, for userId: String) async throws -> ContractParties? {
+        let rows = try await client.query(
+            """
+            SELECT k.client_id, k.freelancer_id, k.status = 'active'
+            FROM contracts k
+            WHERE k.id = \(contractId) AND \(userId) IN (k.client_id, k.freelancer_id)
+              AND (\(milestone)::text IS NULL
+                   OR EXISTS (SELECT 1 FROM milestones m WHERE m.contract_id = k.id AND m.id = \(milestone)))
+            """,
+            logger: logger
+        )
+        for try await (clientId, freelancerId, active) in rows.decode((String, String, Bool).self) {
+            return ContractParties(clientId: clientId, freelancerId: freelancerId, active: active)
+        }
+        return nil
+    }
+
+    /// The conversation of a contract (or milestone), created with its two participants when missing.
+    func ensureConversation(contractId: String, milestoneId: String?, parties: ContractParties) async throws -> UUID {
+        let newId = UUIDv7.make()
+        let rows = try await client.query(
+            """
+            WITH created AS (
+                INSERT INTO conversations (id, contract_id, milestone_id) VALUES (\(newId), \(contractId), \(milestoneId))
+                ON CONFLICT (contract_id, milestone_id) DO NOTHING
+                RETURNING id
+            ), members AS (
+                INSERT INTO conversation_participants (conversation_id, user_id, role)
+                SELECT created.id, member.user_id, member.role FROM created,
+                    (VALUES (\(parties.clientId), 'client'), (\(parties.freelancerId), 'freelancer')) AS member (user_id, role)
+                RETURNING conversation_id
+            )
+            SELECT id FROM created
+            UNION ALL
+            SELECT id FROM conversations
+            WHERE contract_id = \(contractId) AND milestone_id IS NOT DISTINCT FROM \(milestoneId)
+            LIMIT 1
+            """,
+            logger: logger
+        )
+        for try await id in rows.decode(UUID.self) { return id }
+        throw StoreError.conversationNotCreated
+    }
+
+    enum StoreError: Error {
+        case conversationNotCreated
+    }
+}

@@ -1,0 +1,66 @@
+import APIRuntime
+import Foundation
+import Handlers
+import JWTKit
+
+/// The claims the server reads: `sub` (the user id), `exp`, and optionally `iss`/`aud`.
+struct UserClaims: JWTPayload {
+    var sub: SubjectClaim
+    var exp: ExpirationClaim
+    var iss: IssuerClaim?
+    var aud: AudienceClaim?
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+    }
+}
+
+/// HS256 verification (and minting, for the CLI) with `JWT_SECRET`.
+struct JWTTokens: TokenVerifying {
+    let keys: JWTKeyCollection
+    let issuer: String?
+    let audience: String?
+
+    init(secret: String, issuer: String?, audience: String?) async {
+        keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        self.issuer = issuer
+        self.audience = audience
+    }
+
+    func userId(fromToken token: String) async throws -> String {
+        let claims: UserClaims
+        do {
+            claims = try await keys.verify(token, as: UserClaims.self)
+        } catch let error as JWTError where error.errorType == .claimVerificationFailure {
+            throw APIError.unauthorized("The token has expired")
+        } catch {
+            throw APIError.unauthorized("Invalid token")
+        }
+        if let issuer, claims.iss?.value != issuer { throw APIError.unauthorized("Invalid token issuer") }
+        if let audience {
+            do {
+                guard let aud = claims.aud else { throw APIError.unauthorized("Invalid token audience") }
+                try aud.verifyIntendedAudience(includes: audience)
+            } catch {
+                throw APIError.unauthorized("Invalid token audience")
+            }
+        }
+        guard !claims.sub.value.isEmpty, claims.sub.value.utf8.count <= 128 else {
+            throw APIError.unauthorized("Invalid token subject")
+        }
+        return claims.sub.value
+    }
+
+    func mint(userId: String, lifetime: TimeInterval) async throws -> String {
+        let claims = UserClaims(
+            sub: SubjectClaim(value: userId),
+            exp: ExpirationClaim(
+                value: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + lifetime).rounded(.down))
+            ),
+            iss: issuer.map { IssuerClaim(value: $0) },
+            aud: audience.map { AudienceClaim(value: [$0]) }
+        )
+        return try await keys.sign(claims)
+    }
+}
