@@ -69,3 +69,57 @@ def make_echo_server():
     yield make
     for server in servers:
         server.stop()
+
+
+class MessagingServer(RunningServer):
+    def token(self, user, **claims):
+        return make_token(user, self.secret, **claims)
+
+
+JWT_SECRET = "test-secret-test-secret-test-secret-0123456789"
+SERVICE_KEY = "test-service-key"
+
+
+def make_token(user, secret=JWT_SECRET, exp_offset=3600, **claims):
+    """An HS256 JWT made here, independently of the server's own code."""
+    import base64
+    import hashlib
+    import hmac
+    import json as _json
+
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header = b64(_json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    payload = b64(_json.dumps({"sub": user, "exp": int(time.time()) + exp_offset, **claims}).encode())
+    signature = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{b64(signature)}"
+
+
+def start_messaging_server(tmp_dir, **env) -> MessagingServer:
+    port = free_port()
+    environment = dict(os.environ, PORT=str(port), LOG_LEVEL="warning", JWT_SECRET=JWT_SECRET,
+                       SERVICE_API_KEY=SERVICE_KEY, DATA_DIR=str(tmp_dir), **{k: str(v) for k, v in env.items()})
+    environment.pop("DATABASE_URL", None)
+    process = subprocess.Popen([str(BUILD / "messaging-server"), "serve"], env=environment)
+    server = MessagingServer(process, port)
+    server.secret = JWT_SECRET
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if requests.get(server.url + "/ready", timeout=1).status_code == 200:
+                return server
+        except requests.RequestException:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError("messaging server exited")
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError("messaging server did not become ready")
+
+
+@pytest.fixture(scope="module")
+def messaging_server(tmp_path_factory):
+    server = start_messaging_server(tmp_path_factory.mktemp("messaging"))
+    yield server
+    server.stop()

@@ -1,0 +1,70 @@
+"""Helpers for end-to-end tests of the messaging server: provisioning over REST and socket clients that record
+every event they receive."""
+import threading
+import time
+import uuid
+
+import requests
+import socketio
+
+from conftest import SERVICE_KEY
+
+SERVER_EVENTS = ["connected", "new_message", "message_notification", "user_typing", "messages_read"]
+
+
+def provision(server, milestones=("m1",)):
+    """Three users and an active contract between the first two; returns (client, freelancer, stranger, contract)."""
+    suffix = uuid.uuid4().hex[:8]
+    client, freelancer, stranger = f"client-{suffix}", f"freelancer-{suffix}", f"stranger-{suffix}"
+    headers = {"X-Service-Key": SERVICE_KEY}
+    for user, name in ((client, "Ada"), (freelancer, "Grace"), (stranger, "Eve")):
+        response = requests.put(f"{server.url}/api/internal/users/{user}", json={"firstName": name, "lastName": "T"},
+                                headers=headers, timeout=5)
+        assert response.status_code == 200, response.text
+    contract = f"contract-{suffix}"
+    response = requests.put(f"{server.url}/api/internal/contracts/{contract}", headers=headers, timeout=5, json={
+        "clientId": client, "freelancerId": freelancer, "title": "Logo",
+        "milestones": [{"id": m, "title": m} for m in milestones]})
+    assert response.status_code == 200, response.text
+    return client, freelancer, stranger, contract
+
+
+def api(server, user, method, path, **kwargs):
+    headers = {"Authorization": f"Bearer {server.token(user)}"}
+    return requests.request(method, server.url + path, headers=headers, timeout=10, **kwargs)
+
+
+class Device:
+    """One socket of one user on /messages, recording every server event."""
+
+    def __init__(self, server, user, transports=None, token=None):
+        self.user = user
+        self.events = {name: [] for name in SERVER_EVENTS}
+        self.lock = threading.Lock()
+        self.client = socketio.Client(reconnection=False)
+        for name in SERVER_EVENTS:
+            self.client.on(name, self._recorder(name), namespace="/messages")
+        self.client.connect(server.url, namespaces=["/messages"], auth={"token": token or server.token(user)},
+                            transports=transports, wait_timeout=10)
+
+    def _recorder(self, name):
+        def record(payload):
+            with self.lock:
+                self.events[name].append(payload)
+        return record
+
+    def call(self, event, payload, timeout=10):
+        return self.client.call(event, payload, namespace="/messages", timeout=timeout)
+
+    def wait_for(self, name, count=1, timeout=5):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            with self.lock:
+                if len(self.events[name]) >= count:
+                    return list(self.events[name])
+            time.sleep(0.02)
+        with self.lock:
+            return list(self.events[name])
+
+    def close(self):
+        self.client.disconnect()
