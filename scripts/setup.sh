@@ -25,12 +25,13 @@ python_packages=(
     requests==2.34.2
     pytest==9.2.0
     selenium==4.51.0
+    schemathesis==4.32.5
 )
 if [ ! -x .venv/bin/python ]; then
     echo "setup: creating .venv"
     python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import openapi_spec_validator, socketio, websocket, requests, pytest, selenium" 2>/dev/null; then
+if ! .venv/bin/python -c "import openapi_spec_validator, socketio, websocket, requests, pytest, selenium, schemathesis" 2>/dev/null; then
     echo "setup: installing Python tools: ${python_packages[*]}"
     .venv/bin/pip install -q --disable-pip-version-check "${python_packages[@]}"
 fi

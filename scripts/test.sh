@@ -33,12 +33,12 @@ tsc --noEmit --strict --target ES2020 --moduleResolution node --lib ES2020,DOM \
 
 step "lint (swift format)"
 swift format lint --strict -r Sources Plugins Package.swift \
-    Tests/CodegenCoreTests Tests/GeneratedTests Tests/ServerTests Tests/SocketIOTests \
+    Tests/CodegenCoreTests Tests/GeneratedTests Tests/ServerTests Tests/SocketIOTests Tests/HandlersTests \
     Tests/FixtureConsumerTests/FixtureConsumerTests.swift
 
 step "swift test"
 swift test --skip-build
 
-step "live tests: real clients against real servers (python-socketio, socket.io-client in Node and Chromium)"
+step "live tests: real clients against real servers (python-socketio, socket.io-client in Node and Chromium, schemathesis)"
 export SE_OFFLINE=true
 .venv/bin/python -m pytest -q Tests/live

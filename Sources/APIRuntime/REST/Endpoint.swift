@@ -25,6 +25,17 @@ public enum Endpoint {
         }
     }
 
+    /// The methods a generated route answers with 405 when the spec does not declare them on its path (HEAD and
+    /// OPTIONS are left to the HTTP server and the CORS middleware).
+    public static let answeredMethods: [HTTPRequest.Method] = [
+        .get, .put, .post, .patch, .delete, .trace, HTTPRequest.Method("QUERY")!,
+    ]
+
+    /// The methods of `answeredMethods` that are not in `allowed`.
+    public static func undeclaredMethods(allowed: [String]) -> [HTTPRequest.Method] {
+        answeredMethods.filter { !allowed.contains($0.rawValue) }
+    }
+
     /// The 405 answer for a method the spec does not declare on a path, with the `Allow` header.
     public static func methodNotAllowed(allow: [String]) -> Response {
         var headers = HTTPFields()

@@ -3,6 +3,26 @@ import Hummingbird
 
 /// Reads a JSON request body into a generated type, mapping every failure to the error envelope.
 public enum JSONBody {
+    /// Text with U+0000 cannot be stored (PostgreSQL text refuses it) and is never meaningful input: 422.
+    static func rejectNULCharacters(_ data: Data) throws {
+        let escape = Array(#"\u0000"#.utf8)
+        guard data.count >= escape.count else { return }
+        let bytes = [UInt8](data)
+        var index = 0
+        while index <= bytes.count - escape.count {
+            if bytes[index] == UInt8(ascii: "\\") {
+                if bytes[index + 1] == UInt8(ascii: "u"), Array(bytes[index..<index + escape.count]) == escape {
+                    throw APIError.validationFailed([
+                        FieldProblem(field: "", message: "text must not contain NUL characters")
+                    ])
+                }
+                index += 2
+                continue
+            }
+            index += 1
+        }
+    }
+
     /// Collects at most `context.maxUploadSize` bytes (413 beyond), then decodes; an empty body is 400.
     ///
     /// Text that is not JSON is 400; JSON of the wrong shape is 422 naming the field that is wrong.
@@ -47,6 +67,7 @@ public enum JSONBody {
 
     /// Decodes JSON bytes, with the same error mapping as a request body.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        try rejectNULCharacters(data)
         do {
             return try JSONCoding.decoder.decode(type, from: data)
         } catch let error as DecodingError {

@@ -96,6 +96,10 @@ public struct ParameterReader {
 
     private mutating func optional<V: ParameterValue>(_ text: Substring?, _ name: String) -> V? {
         guard let text else { return nil }
+        guard !text.contains("\u{0}") else {
+            validator.add(name, "must not contain NUL characters")
+            return nil
+        }
         guard let value = V(parameter: text) else {
             validator.add(name, "must be \(V.expectation)")
             return nil

@@ -183,12 +183,11 @@ extension SwiftRenderer {
                 for path in paths {
                     let operations = model.operations.filter { $0.path == path }
                     for operation in operations { writeRoute(operation, into: &w) }
-                    let allowed = operations.map(\.method.rawValue)
-                    let others = HTTPOperation.Method.allCases.filter { !allowed.contains($0.rawValue) }
-                    let allowList = allowed.map(Naming.literal).joined(separator: ", ")
-                    for method in others {
+                    let allowList =
+                        "[" + operations.map { Naming.literal($0.method.rawValue) }.joined(separator: ", ") + "]"
+                    w.block("for method in Endpoint.undeclaredMethods(allowed: \(allowList)) {") { w in
                         w.line(
-                            "router.on(\(Naming.literal(path)), method: .\(method.rawValue.lowercased())) { _, _ in Endpoint.methodNotAllowed(allow: [\(allowList)]) }"
+                            "router.on(\(Naming.literal(path)), method: method) { _, _ in Endpoint.methodNotAllowed(allow: \(allowList)) }"
                         )
                     }
                 }

@@ -232,7 +232,7 @@ public struct MessagingService: Sendable {
 
     public func upsertContract(id: String, _ request: UpsertContractRequest) async throws -> Contract {
         guard request.clientId != request.freelancerId else {
-            throw APIError.validationFailed([FieldProblem(field: "freelancerId", message: "must differ from clientId")])
+            throw APIError.conflict("A contract's client and freelancer must be different users")
         }
         switch try await database({ try await store.upsertContract(id: id, request) }) {
         case .stored(let contract): return contract
@@ -252,6 +252,10 @@ public struct MessagingService: Sendable {
             return try await work()
         } catch let error as APIError {
             throw error
+        } catch let error as PostgresTransactionError {
+            let inner = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError
+            if let inner { return try await database { throw inner } }
+            throw APIError(.internalError, "Internal server error")
         } catch let error as PSQLError {
             switch error.code {
             case .connectionError, .serverClosedConnection, .poolClosed, .clientClosedConnection, .queryCancelled:

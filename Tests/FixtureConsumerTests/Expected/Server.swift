@@ -163,9 +163,9 @@ extension APIProtocol {
                 }
             }
         }
-        router.on("/notes/{noteId}", method: .put) { _, _ in Endpoint.methodNotAllowed(allow: ["GET", "DELETE"]) }
-        router.on("/notes/{noteId}", method: .post) { _, _ in Endpoint.methodNotAllowed(allow: ["GET", "DELETE"]) }
-        router.on("/notes/{noteId}", method: .patch) { _, _ in Endpoint.methodNotAllowed(allow: ["GET", "DELETE"]) }
+        for method in Endpoint.undeclaredMethods(allowed: ["GET", "DELETE"]) {
+            router.on("/notes/{noteId}", method: method) { _, _ in Endpoint.methodNotAllowed(allow: ["GET", "DELETE"]) }
+        }
         router.on("/notes", method: .post) { request, context in
             await Endpoint.run(operation: Operations.CreateNote.id, context: context) {
                 let identity = try await self.authenticateBearerAuth(try Credentials.bearerToken(from: request), context: context)
@@ -184,9 +184,8 @@ extension APIProtocol {
                 }
             }
         }
-        router.on("/notes", method: .get) { _, _ in Endpoint.methodNotAllowed(allow: ["POST"]) }
-        router.on("/notes", method: .put) { _, _ in Endpoint.methodNotAllowed(allow: ["POST"]) }
-        router.on("/notes", method: .patch) { _, _ in Endpoint.methodNotAllowed(allow: ["POST"]) }
-        router.on("/notes", method: .delete) { _, _ in Endpoint.methodNotAllowed(allow: ["POST"]) }
+        for method in Endpoint.undeclaredMethods(allowed: ["POST"]) {
+            router.on("/notes", method: method) { _, _ in Endpoint.methodNotAllowed(allow: ["POST"]) }
+        }
     }
 }
