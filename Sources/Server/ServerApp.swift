@@ -1,3 +1,4 @@
+import APIRuntime
 import Foundation
 import Generated
 import Handlers
@@ -73,14 +74,13 @@ struct ServerApp {
         _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, logger: logger)
 
         let router = Router()
+        router.add(middleware: ErrorEnvelopeMiddleware())
         router.addSpecRoutes()
         let api = MessagingAPI<BasicRequestContext>(
             service: service,
             tokens: tokens,
             serviceKey: configuration.serviceAPIKey,
-            readiness: { [logger] in
-                (try? await Migrations.currentVersion(on: postgres, logger: logger)) == Migrations.latestVersion
-            }
+            readiness: { await service.isReady() }
         )
         api.registerHandlers(on: router)
         let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)

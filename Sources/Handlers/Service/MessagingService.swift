@@ -10,11 +10,15 @@ public struct MessagingService: Sendable {
     public let store: MessageStore
     let events: EventPublisher
     let logger: Logger
+    /// How long one database call may take before the caller gets SERVICE_UNAVAILABLE (a database that is down
+    /// would otherwise keep requests waiting for a connection).
+    let databaseTimeout: Duration
 
-    public init(store: MessageStore, events: EventPublisher, logger: Logger) {
+    public init(store: MessageStore, events: EventPublisher, logger: Logger, databaseTimeout: Duration = .seconds(4)) {
         self.store = store
         self.events = events
         self.logger = logger
+        self.databaseTimeout = databaseTimeout
     }
 
     // MARK: Access
@@ -243,18 +247,38 @@ public struct MessagingService: Sendable {
         }
     }
 
+    /// Whether the database answers within the timeout and carries the latest schema.
+    public func isReady() async -> Bool {
+        let store = store
+        let version = try? await database {
+            try await Migrations.currentVersion(on: store.client, logger: store.logger)
+        }
+        return version == Migrations.latestVersion
+    }
+
     // MARK: Database errors
 
     /// Runs a database call; an unreachable database becomes SERVICE_UNAVAILABLE, other failures are logged
     /// without SQL and become INTERNAL_ERROR.
-    func database<T>(_ work: () async throws -> T) async throws -> T {
+    func database<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
-            return try await work()
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await work() }
+                group.addTask { [databaseTimeout] in
+                    try await Task.sleep(for: databaseTimeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let result = first else {
+                    throw DatabaseTimeout()
+                }
+                return result
+            }
         } catch let error as APIError {
             throw error
         } catch let error as PostgresTransactionError {
             let inner = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError
-            if let inner { return try await database { throw inner } }
+            if let inner { return try await database { () async throws -> T in throw inner } }
             throw APIError(.internalError, "Internal server error")
         } catch let error as PSQLError {
             switch error.code {
@@ -273,4 +297,6 @@ public struct MessagingService: Sendable {
             throw APIError.serviceUnavailable()
         }
     }
+
+    struct DatabaseTimeout: Error {}
 }
