@@ -157,7 +157,10 @@ let package = Package(
                 "LocalPostgres",
                 "Generated",
                 "APIRuntime",
+                "ContractTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
