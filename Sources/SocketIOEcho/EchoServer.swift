@@ -9,7 +9,8 @@ import SocketIO
 ///
 /// Namespace `/test` (auth `{token: "secret"}`): `echo` acks its arguments; `join` joins the room named by its
 /// first argument; `broadcast` emits `broadcast` to a room except the sender; `ask` asks the client with an ack
-/// and acks the answer; `bye` makes the server disconnect the socket. Settings from the environment: `PORT`,
+/// and acks the answer; `bye` makes the server disconnect the socket; the room `observers` gets `left` with the
+/// socket id and reason of every disconnect. Settings from the environment: `PORT`,
 /// `PING_INTERVAL_MS`, `PING_TIMEOUT_MS`, `CONNECT_TIMEOUT_MS`, `MAX_PAYLOAD`, `CORS_ORIGINS`.
 @main
 struct EchoServer {
@@ -83,6 +84,14 @@ struct EchoServer {
         }
         namespace.on("bye") { socket, _ in
             socket.disconnect()
+        }
+        // Sockets in the room "observers" hear of every disconnect with its reason.
+        namespace.onDisconnect { socket, reason in
+            try? await namespace.emit(
+                "left",
+                ["\"\(socket.id)\"", "\"\(reason.rawValue)\""],
+                to: ["observers"]
+            )
         }
     }
 }

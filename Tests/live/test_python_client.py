@@ -1,7 +1,10 @@
 """The python-socketio client against the SocketIO engine: default transports (polling, then upgrade) and
 websocket-only."""
+import json
 import threading
 import time
+
+import websocket
 
 import pytest
 import socketio
@@ -174,3 +177,29 @@ def test_many_events_keep_their_order(echo_server):
         assert answers == list(range(200))
     finally:
         client.disconnect()
+
+
+def test_disconnect_handler_gets_the_reason(echo_server):
+    observer = connect(echo_server, ["websocket"])
+    left = []
+    observer.on("left", lambda socket_id, reason: left.append((socket_id, reason)), namespace="/test")
+    try:
+        assert observer.call("join", "observers", namespace="/test", timeout=5) is True
+        # A namespace DISCONNECT from the client (written raw, so it is not raced by the transport close).
+        raw = websocket.create_connection(echo_server.ws_url + "/socket.io/?EIO=4&transport=websocket", timeout=5)
+        raw.recv()
+        raw.send('40/test,{"token":"secret"}')
+        leaving_id = json.loads(raw.recv()[len("40/test,"):])["sid"]
+        raw.send("41/test,")
+        kicked = connect(echo_server, None)
+        kicked_id = kicked.get_sid("/test")
+        kicked.emit("bye", namespace="/test")
+        deadline = time.time() + 5
+        while len(left) < 2 and time.time() < deadline:
+            time.sleep(0.02)
+        assert (leaving_id, "client namespace disconnect") in left
+        assert (kicked_id, "server namespace disconnect") in left
+        kicked.disconnect()
+        raw.close()
+    finally:
+        observer.disconnect()
