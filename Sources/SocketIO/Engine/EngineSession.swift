@@ -53,7 +53,7 @@ final class EngineSession: Sendable {
 
     var transport: EngineSessionState.Transport { state.withLock { $0.machine.transport } }
     var isClosed: Bool { state.withLock { $0.machine.isClosed } }
-    var closeReason: EngineSessionState.CloseReason? { state.withLock { $0.machine.closeReason } }
+    var closeReason: DisconnectReason? { state.withLock { $0.machine.closeReason } }
     var isUpgrading: Bool { state.withLock { $0.machine.upgrading } }
 
     /// Waits for packets for the consumer of `transport`, at most `timeout` (nil: until there are some).
@@ -130,7 +130,7 @@ final class EngineSession: Sendable {
 
     /// Closes the session; returns false when it was already closed.
     @discardableResult
-    func close(_ reason: EngineSessionState.CloseReason) -> Bool {
+    func close(_ reason: DisconnectReason) -> Bool {
         var changed = false
         apply { machine in
             changed = !machine.isClosed

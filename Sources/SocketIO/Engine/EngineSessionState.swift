@@ -8,16 +8,6 @@ struct EngineSessionState {
         case websocket
     }
 
-    enum CloseReason: String, Equatable, Sendable {
-        case transportClose = "transport close"
-        case transportError = "transport error"
-        case pingTimeout = "ping timeout"
-        case parseError = "parse error"
-        case forcedClose = "forced close"
-        case serverShuttingDown = "server shutting down"
-        case connectTimeout = "connect timeout"
-    }
-
     /// What a consumer (a polling GET or the WebSocket writer) gets when it asks for packets.
     enum Pull: Equatable {
         /// Write these now.
@@ -37,7 +27,7 @@ struct EngineSessionState {
     }
 
     private(set) var transport: Transport
-    private(set) var closeReason: CloseReason?
+    private(set) var closeReason: DisconnectReason?
     /// A WebSocket answered the probe and waits for the upgrade packet.
     private(set) var upgrading = false
     private var queue: [EnginePacket] = []
@@ -131,7 +121,7 @@ struct EngineSessionState {
     }
 
     /// Ends the session; a waiting consumer gets what is queued followed by a close packet when the server closes.
-    mutating func close(_ reason: CloseReason) -> Wake {
+    mutating func close(_ reason: DisconnectReason) -> Wake {
         guard !isClosed else { return .none }
         closeReason = reason
         if reason != .transportClose && reason != .transportError { queue.append(.close) }

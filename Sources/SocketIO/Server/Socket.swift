@@ -214,7 +214,7 @@ public enum SocketError: Error, Sendable {
     case disconnected
 }
 
-/// Why a socket left its namespace, with the reference implementation's wording.
+/// Why a socket left its namespace (or an Engine.IO session closed), with the reference implementation's wording.
 public enum DisconnectReason: String, Sendable {
     case transportClose = "transport close"
     case transportError = "transport error"
@@ -225,14 +225,4 @@ public enum DisconnectReason: String, Sendable {
     case serverNamespaceDisconnect = "server namespace disconnect"
     case clientNamespaceDisconnect = "client namespace disconnect"
 
-    init(_ reason: EngineSessionState.CloseReason) {
-        switch reason {
-        case .transportClose: self = .transportClose
-        case .transportError: self = .transportError
-        case .pingTimeout: self = .pingTimeout
-        case .parseError: self = .parseError
-        case .forcedClose, .connectTimeout: self = .forcedClose
-        case .serverShuttingDown: self = .serverShuttingDown
-        }
-    }
 }

@@ -73,7 +73,7 @@ public final class SocketServer: Service, Sendable {
             if let reason = session.closeReason {
                 close(session, reason)
             } else if !session.hasConnectedNamespace, now - session.createdAt > configuration.connectTimeout {
-                close(session, .connectTimeout)
+                close(session, .forcedClose)
             }
         }
     }
@@ -101,11 +101,11 @@ public final class SocketServer: Service, Sendable {
     }
 
     /// Closes a session and disconnects its sockets with the matching reason; safe to call more than once.
-    func close(_ session: EngineSession, _ reason: EngineSessionState.CloseReason) {
+    func close(_ session: EngineSession, _ reason: DisconnectReason) {
         session.close(reason)
         let removed = sessions.withLock { $0.removeValue(forKey: session.id) != nil }
         guard removed else { return }
-        let socketReason = DisconnectReason(session.closeReason ?? reason)
+        let socketReason = session.closeReason ?? reason
         for socket in session.detachAll() { socket.didDisconnect(reason: socketReason) }
         logger.debug(
             "Engine.IO session closed",
