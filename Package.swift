@@ -151,6 +151,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "APIRuntimeTests",
+            dependencies: ["APIRuntime"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "HandlersTests",
             dependencies: [
                 "Handlers",

@@ -66,15 +66,20 @@ struct ServerApp {
 
         var socketConfiguration = SocketServerConfiguration()
         socketConfiguration.allowedOrigins = configuration.corsOrigins
+        socketConfiguration.pingInterval = configuration.pingInterval
+        socketConfiguration.pingTimeout = configuration.pingTimeout
+        socketConfiguration.connectTimeout = configuration.connectTimeout
+        socketConfiguration.maxPayload = configuration.maxPayload
         let io = SocketServer(configuration: socketConfiguration, logger: logger)
         let namespace = io.namespace(MessagesChannel.namespace)
         let store = MessageStore(client: postgres, logger: logger)
         let events = EventPublisher(sink: NamespaceEventSink(namespace: namespace), logger: logger)
-        let service = MessagingService(store: store, events: events, logger: logger)
+        let service = MessagingService(store: store, events: events, logger: logger, limits: configuration.limits)
         _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, logger: logger)
 
         let router = Router()
         router.add(middleware: ErrorEnvelopeMiddleware())
+        router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.corsOrigins))
         router.addSpecRoutes()
         let api = MessagingAPI<BasicRequestContext>(
             service: service,

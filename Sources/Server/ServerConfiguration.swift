@@ -1,4 +1,6 @@
+import APIRuntime
 import Foundation
+import Handlers
 import Logging
 
 /// A bad or missing setting; its description is one line naming the variable.
@@ -29,6 +31,15 @@ struct ServerConfiguration: Sendable {
     var corsOrigins: [String]?
     /// `SERVICE_API_KEY`: the key of the provisioning endpoints; unset disables them.
     var serviceAPIKey: String?
+    /// `RATE_LIMIT_SEND`, `RATE_LIMIT_TYPING`, `RATE_LIMIT_EVENTS`, `RATE_LIMIT_REST` as `rate/burst` (per second,
+    /// per user) and `MAX_CONNECTIONS_PER_USER`.
+    var limits = MessagingLimits()
+    /// `PING_INTERVAL_MS`, `PING_TIMEOUT_MS`, `CONNECT_TIMEOUT_MS` (Socket.IO defaults 25000, 20000, 45000) and
+    /// `MAX_PAYLOAD` (bytes of one Engine.IO packet or polling payload, default 1000000).
+    var pingInterval: Duration = .milliseconds(25_000)
+    var pingTimeout: Duration = .milliseconds(20_000)
+    var connectTimeout: Duration = .milliseconds(45_000)
+    var maxPayload = 1_000_000
 
     init(environment: [String: String]) throws {
         host = environment["HOST"] ?? "0.0.0.0"
@@ -70,6 +81,38 @@ struct ServerConfiguration: Sendable {
             return origins.isEmpty ? nil : origins
         }
         serviceAPIKey = environment["SERVICE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        limits.send = try Self.rule(environment, "RATE_LIMIT_SEND", default: limits.send)
+        limits.typing = try Self.rule(environment, "RATE_LIMIT_TYPING", default: limits.typing)
+        limits.events = try Self.rule(environment, "RATE_LIMIT_EVENTS", default: limits.events)
+        limits.rest = try Self.rule(environment, "RATE_LIMIT_REST", default: limits.rest)
+        limits.maxConnectionsPerUser = try Self.positive(environment, "MAX_CONNECTIONS_PER_USER", default: 10)
+        pingInterval = .milliseconds(try Self.positive(environment, "PING_INTERVAL_MS", default: 25_000))
+        pingTimeout = .milliseconds(try Self.positive(environment, "PING_TIMEOUT_MS", default: 20_000))
+        connectTimeout = .milliseconds(try Self.positive(environment, "CONNECT_TIMEOUT_MS", default: 45_000))
+        maxPayload = try Self.positive(environment, "MAX_PAYLOAD", default: 1_000_000)
+    }
+
+    private static func positive(_ environment: [String: String], _ name: String, default value: Int) throws -> Int {
+        guard let text = environment[name] else { return value }
+        guard let number = Int(text), number > 0 else {
+            throw ConfigurationError(description: "\(name) must be a positive whole number, not '\(text)'")
+        }
+        return number
+    }
+
+    private static func rule(
+        _ environment: [String: String],
+        _ name: String,
+        default value: RateLimiter.Rule
+    ) throws
+        -> RateLimiter.Rule
+    {
+        guard let text = environment[name] else { return value }
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let rate = Double(parts[0]), let burst = Double(parts[1]), rate > 0, burst >= 1 else {
+            throw ConfigurationError(description: "\(name) must be 'rate/burst' such as 5/20, not '\(text)'")
+        }
+        return RateLimiter.Rule(rate: rate, burst: burst)
     }
 
     /// The JWT secret, which every command that checks or mints tokens needs.

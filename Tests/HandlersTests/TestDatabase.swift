@@ -87,10 +87,14 @@ struct Fixture: Sendable {
         try await TestDatabase.withDatabase { database in
             let sink = RecordingSink()
             let store = MessageStore(client: database, logger: TestDatabase.logger)
+            var limits = MessagingLimits()
+            limits.send = .init(rate: 10_000, burst: 10_000)
+            limits.rest = .init(rate: 10_000, burst: 10_000)
             let service = MessagingService(
                 store: store,
                 events: EventPublisher(sink: sink, logger: TestDatabase.logger, typingTimeout: .milliseconds(200)),
-                logger: TestDatabase.logger
+                logger: TestDatabase.logger,
+                limits: limits
             )
             for (id, name) in [(client, "Ada"), (freelancer, "Grace"), (stranger, "Eve")] {
                 _ = try await service.upsertUser(id: id, UpsertUserRequest(firstName: name, lastName: "Test"))

@@ -23,8 +23,11 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
         self.readiness = readiness
     }
 
+    /// Verifies the token, then takes one token of the caller's REST budget (429 with `Retry-After` when empty).
     public func authenticateBearerAuth(_ credential: String, context: Context) async throws -> String {
-        try await tokens.userId(fromToken: credential)
+        let userId = try await tokens.userId(fromToken: credential)
+        try service.limiters.rest.check(userId)
+        return userId
     }
 
     public func authenticateServiceKey(_ credential: String, context: Context) async throws -> String {

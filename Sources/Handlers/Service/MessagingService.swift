@@ -13,12 +13,20 @@ public struct MessagingService: Sendable {
     /// How long one database call may take before the caller gets SERVICE_UNAVAILABLE (a database that is down
     /// would otherwise keep requests waiting for a connection).
     let databaseTimeout: Duration
+    public let limiters: Limiters
 
-    public init(store: MessageStore, events: EventPublisher, logger: Logger, databaseTimeout: Duration = .seconds(4)) {
+    public init(
+        store: MessageStore,
+        events: EventPublisher,
+        logger: Logger,
+        databaseTimeout: Duration = .seconds(4),
+        limits: MessagingLimits = .init()
+    ) {
         self.store = store
         self.events = events
         self.logger = logger
         self.databaseTimeout = databaseTimeout
+        self.limiters = Limiters(limits)
     }
 
     // MARK: Access
@@ -51,6 +59,25 @@ public struct MessagingService: Sendable {
         attachments: [Attachment]?,
         clientMessageId: String?
     ) async throws -> Message {
+        try limiters.send.check(user)
+        return try await persist(
+            to: conversationId,
+            from: user,
+            content: content,
+            type: type,
+            attachments: attachments,
+            clientMessageId: clientMessageId
+        )
+    }
+
+    private func persist(
+        to conversationId: String,
+        from user: String,
+        content: String,
+        type: String,
+        attachments: [Attachment]?,
+        clientMessageId: String?
+    ) async throws -> Message {
         let access = try await access(conversationId, user: user)
         try requireWritable(access)
         try Self.checkContent(content, type: type, attachments: attachments ?? [])
@@ -74,6 +101,7 @@ public struct MessagingService: Sendable {
 
     /// Sends a message in the conversation of a contract (or milestone), creating the conversation if needed.
     public func create(_ request: CreateMessageRequest, from user: String) async throws -> Message {
+        try limiters.send.check(user)
         guard
             let parties = try await database({
                 try await store.contract(request.contractId, milestone: request.milestoneId, for: user)
@@ -98,7 +126,7 @@ public struct MessagingService: Sendable {
                 parties: parties
             )
         }
-        return try await send(
+        return try await persist(
             to: conversationId.lowercased,
             from: user,
             content: request.content,

@@ -21,12 +21,21 @@ public enum MessagingNamespace {
             guard let token = bearerToken(of: socket) else {
                 throw ConnectRejection(message: "Authentication required", data: #"{"code":"UNAUTHORIZED"}"#)
             }
+            let userId: String
             do {
-                socket.data = try await tokens.userId(fromToken: token)
+                userId = try await tokens.userId(fromToken: token)
             } catch {
                 let reason = (error as? APIError)?.message ?? "Invalid token"
                 throw ConnectRejection(message: reason, data: #"{"code":"UNAUTHORIZED"}"#)
             }
+            let limit = service.limiters.limits.maxConnectionsPerUser
+            guard namespace.sockets(in: EventPublisher.userRoom(userId)).count < limit else {
+                throw ConnectRejection(
+                    message: "Too many connections for this user (at most \(limit))",
+                    data: #"{"code":"RATE_LIMITED"}"#
+                )
+            }
+            socket.data = userId
         }
         namespace.onConnection { socket in
             guard let userId = socket.data as? String else { return }
@@ -35,6 +44,18 @@ public enum MessagingNamespace {
         }
         namespace.onAnyEvent { socket, event in
             guard let userId = socket.data as? String else { return }
+            // Sends are limited by the service (shared with REST); typing and the rest have budgets of their own.
+            let limiter: RateLimiter? =
+                switch event.name {
+                case "send_message", "create_message": nil
+                case "typing": service.limiters.typing
+                default: service.limiters.events
+                }
+            if let wait = limiter?.acquire(userId) {
+                let ack = EventDispatch.errorAck(.rateLimited(retryAfterSeconds: wait))
+                event.ack?.send([String(decoding: ack, as: UTF8.self)])
+                return
+            }
             let reply = await dispatcher.dispatch(
                 event: event.name,
                 arguments: event.arguments.map { Data($0.utf8) },

@@ -1,0 +1,116 @@
+"""Limits at and just past their bounds: per-user rate limits on sends (REST and socket share one budget), typing,
+other events and REST calls; connections per user; CORS for REST; the Engine.IO payload bound."""
+import time
+
+import pytest
+import requests
+import socketio
+
+from conftest import start_messaging_server
+from messaging_helpers import Device, api, provision
+
+LIMITS = {"RATE_LIMIT_SEND": "0.2/3", "RATE_LIMIT_TYPING": "0.2/2", "RATE_LIMIT_EVENTS": "0.2/3",
+          "RATE_LIMIT_REST": "0.2/6", "MAX_CONNECTIONS_PER_USER": "2", "CORS_ORIGINS": "http://app.example",
+          "MAX_PAYLOAD": "20000"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    server = start_messaging_server(tmp_path_factory.mktemp("limits"), **LIMITS)
+    yield server
+    server.stop()
+
+
+def test_sends_share_one_budget_across_rest_and_socket(server):
+    client, _, _, contract = provision(server)
+    device = Device(server, client, transports=["websocket"])
+    try:
+        first = device.call("create_message", {"contractId": contract, "content": "1"})
+        assert first["success"] is True
+        conversation = first["message"]["conversationId"]
+        assert device.call("send_message", {"conversationId": conversation, "content": "2"})["success"] is True
+        rest = api(server, client, "POST", f"/api/messages/conversations/{conversation}/messages", json={"content": "3"})
+        assert rest.status_code == 201
+        refused = device.call("send_message", {"conversationId": conversation, "content": "4"})
+        assert refused["success"] is False and refused["code"] == "RATE_LIMITED"
+        rest = api(server, client, "POST", f"/api/messages/conversations/{conversation}/messages", json={"content": "5"})
+        assert rest.status_code == 429
+        assert int(rest.headers["Retry-After"]) >= 1
+        assert rest.json()["error"]["code"] == "RATE_LIMITED"
+        page = api(server, client, "GET", f"/api/messages/conversations/{conversation}/messages").json()
+        assert [m["content"] for m in page["data"]["messages"]] == ["1", "2", "3"]  # nothing refused was stored
+    finally:
+        device.close()
+
+
+def test_typing_and_other_events_have_their_own_budgets(server):
+    client, _, _, contract = provision(server)
+    device = Device(server, client, transports=["websocket"])
+    try:
+        conversation = device.call("create_message", {"contractId": contract, "content": "x"})["message"]["conversationId"]
+        typing = [device.call("typing", {"conversationId": conversation, "isTyping": True}) for _ in range(3)]
+        assert [t["success"] for t in typing] == [True, True, False]
+        assert typing[2]["code"] == "RATE_LIMITED"
+        joins = [device.call("join_conversation", {"conversationId": conversation}) for _ in range(4)]
+        assert [j["success"] for j in joins] == [True, True, True, False]
+        assert joins[3]["code"] == "RATE_LIMITED"
+    finally:
+        device.close()
+
+
+def test_rest_budget_per_user(server):
+    client, freelancer, _, _ = provision(server)
+    answers = [api(server, client, "GET", "/api/messages/conversations").status_code for _ in range(7)]
+    assert answers == [200] * 6 + [429]
+    assert api(server, freelancer, "GET", "/api/messages/conversations").status_code == 200  # others unaffected
+
+
+def test_the_newest_connection_past_the_limit_is_refused(server):
+    client, _, _, _ = provision(server)
+    first, second = Device(server, client, ["websocket"]), Device(server, client, ["websocket"])
+    try:
+        third = socketio.Client(reconnection=False)
+        errors = []
+        third.on("connect_error", lambda data: errors.append(data), namespace="/messages")
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            third.connect(server.url, namespaces=["/messages"], auth={"token": server.token(client)},
+                          transports=["websocket"], wait_timeout=5)
+        assert errors[0]["data"] == {"code": "RATE_LIMITED"}
+        assert first.client.connected and second.client.connected  # the existing ones stay
+        second.close()
+        time.sleep(0.3)
+        fourth = Device(server, client, ["websocket"])  # room again after one left
+        fourth.close()
+    finally:
+        first.close()
+
+
+def test_cors_for_rest_allows_configured_origins_only(server):
+    client, _, _, _ = provision(server)
+    token = server.token(client)
+    allowed = requests.get(server.url + "/health", headers={"Origin": "http://app.example"}, timeout=5)
+    assert allowed.headers["access-control-allow-origin"] == "http://app.example"
+    assert allowed.headers["access-control-allow-credentials"] == "true"
+    preflight = requests.options(server.url + "/api/messages", timeout=5, headers={
+        "Origin": "http://app.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type"})
+    assert preflight.status_code == 204
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    refused = requests.get(server.url + "/api/messages/conversations", timeout=5,
+                           headers={"Origin": "http://evil.example", "Authorization": f"Bearer {token}"})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "FORBIDDEN"
+    assert "access-control-allow-origin" not in refused.headers
+
+
+def test_oversized_socket_packets_close_the_connection(server):
+    client, _, _, _ = provision(server)
+    device = Device(server, client, ["websocket"])
+    disconnected = []
+    device.client.on("disconnect", lambda *args: disconnected.append(args), namespace="/messages")
+    device.client.emit("send_message", {"conversationId": "x", "content": "y" * 30000}, namespace="/messages")
+    deadline = time.time() + 5
+    while not disconnected and time.time() < deadline:
+        time.sleep(0.05)
+    assert disconnected
+    device.close()
