@@ -5,21 +5,25 @@ import Hummingbird
 public enum JSONBody {
     /// Text with U+0000 cannot be stored (PostgreSQL text refuses it) and is never meaningful input: 422.
     static func rejectNULCharacters(_ data: Data) throws {
-        let escape = Array(#"\u0000"#.utf8)
-        guard data.count >= escape.count else { return }
-        let bytes = [UInt8](data)
-        var index = 0
-        while index <= bytes.count - escape.count {
-            if bytes[index] == UInt8(ascii: "\\") {
-                if bytes[index + 1] == UInt8(ascii: "u"), Array(bytes[index..<index + escape.count]) == escape {
-                    throw APIError.validationFailed([
-                        FieldProblem(field: "", message: "text must not contain NUL characters")
-                    ])
+        let found = data.withUnsafeBytes { bytes -> Bool in
+            let escape = Array(#"\u0000"#.utf8)
+            var index = 0
+            while index + escape.count <= bytes.count {
+                guard bytes[index] == UInt8(ascii: "\\") else {
+                    index += 1
+                    continue
+                }
+                // `\\` is an escaped backslash, not the start of an escape sequence.
+                if bytes[index + 1] == UInt8(ascii: "u"), escape.indices.allSatisfy({ bytes[index + $0] == escape[$0] })
+                {
+                    return true
                 }
                 index += 2
-                continue
             }
-            index += 1
+            return false
+        }
+        if found {
+            throw APIError.validationFailed([FieldProblem(field: "", message: "text must not contain NUL characters")])
         }
     }
 

@@ -19,11 +19,6 @@ struct SpecNode {
         return false
     }
 
-    var isNull: Bool {
-        guard case .scalar(let scalar) = node else { return false }
-        return scalar.tag == Tag(.null) || (scalar.style == .plain && ["null", "~", ""].contains(scalar.string))
-    }
-
     var bool: Bool? {
         guard case .scalar = node else { return nil }
         return node.bool

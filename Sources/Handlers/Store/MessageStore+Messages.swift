@@ -54,7 +54,7 @@ extension MessageStore {
         for try await count in rows.decode(Int.self) { created = count == 1 }
         if created {
             guard let stored = try await fetchMessage(id, viewer: message.senderId) else {
-                throw StoreError.conversationNotCreated
+                throw StoreError.rowMissing
             }
             return (stored, true)
         }
@@ -64,7 +64,7 @@ extension MessageStore {
                 conversation: message.conversationId,
                 sender: message.senderId
             )
-        else { throw StoreError.conversationNotCreated }
+        else { throw StoreError.rowMissing }
         return (existing, false)
     }
 

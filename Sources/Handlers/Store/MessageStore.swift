@@ -100,6 +100,9 @@ public struct MessageStore: Sendable {
     }
 
     enum StoreError: Error {
+        /// The conversation could not be created or found again.
         case conversationNotCreated
+        /// A row the same call just wrote (or found by its idempotency key) could not be read back.
+        case rowMissing
     }
 }
