@@ -16,7 +16,9 @@ struct MessagingServer: AsyncParsableCommand {
 /// Reads the configuration, or exits with one line naming the bad variable.
 func loadConfiguration() throws -> ServerConfiguration {
     do {
-        return try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+        let configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+        LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        return configuration
     } catch let error as ConfigurationError {
         FileHandle.standardError.write(Data("configuration error: \(error)\n".utf8))
         throw ExitCode.failure

@@ -54,6 +54,24 @@ struct SeedDemo: AsyncParsableCommand {
         )
     }
 
+    /// The demo users with fresh tokens, for the test page's demo login.
+    static func demoUsers(tokens: JWTTokens, lifetime: TimeInterval) async throws -> [TestClientRoutes.DemoUser] {
+        [
+            .init(
+                id: clientId,
+                name: "Ada Lovelace",
+                role: "client",
+                token: try await tokens.mint(userId: clientId, lifetime: lifetime)
+            ),
+            .init(
+                id: freelancerId,
+                name: "Grace Hopper",
+                role: "freelancer",
+                token: try await tokens.mint(userId: freelancerId, lifetime: lifetime)
+            ),
+        ]
+    }
+
     static func instructions(configuration: ServerConfiguration) async throws -> String {
         let tokens = await JWTTokens(
             secret: try configuration.requireJWTSecret(),
@@ -76,6 +94,7 @@ struct SeedDemo: AsyncParsableCommand {
               curl -H "Authorization: Bearer \(clientToken)" \(base)/api/messages/conversations
               Socket.IO: io("\(base)/messages", { auth: { token: "<token>" } })
               Spec: \(base)/api/openapi.yaml and \(base)/api/asyncapi.yaml
+              Test client in a browser: \(base)/
             """
     }
 }

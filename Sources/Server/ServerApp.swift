@@ -5,7 +5,9 @@ import Handlers
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import Metrics
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 import SocketIO
 
@@ -46,7 +48,13 @@ struct ServerApp {
         return (try embedded.start(), embedded)
     }
 
+    /// Runs the server until SIGTERM/SIGINT. Shutdown order: Socket.IO first (refuse new sessions, let received
+    /// events finish and ack, disconnect every client), then the HTTP server (stop accepting, finish in-flight
+    /// requests), then the database pool, then the embedded cluster; anything still running after
+    /// `SHUTDOWN_TIMEOUT_MS` more is cancelled.
     func serve() async throws {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(Self.metricsFactory(registry: registry))
         let secret = try configuration.requireJWTSecret()
         let tokens = await JWTTokens(
             secret: secret,
@@ -70,6 +78,8 @@ struct ServerApp {
         socketConfiguration.pingTimeout = configuration.pingTimeout
         socketConfiguration.connectTimeout = configuration.connectTimeout
         socketConfiguration.maxPayload = configuration.maxPayload
+        socketConfiguration.maxSessions = configuration.maxConnections
+        socketConfiguration.drainTimeout = configuration.shutdownTimeout
         let io = SocketServer(configuration: socketConfiguration, logger: logger)
         let namespace = io.namespace(MessagesChannel.namespace)
         let store = MessageStore(client: postgres, logger: logger)
@@ -78,16 +88,34 @@ struct ServerApp {
         _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, logger: logger)
 
         let router = Router()
+        router.add(middleware: RequestLogMiddleware(quietPathPrefix: socketConfiguration.path))
         router.add(middleware: ErrorEnvelopeMiddleware())
         router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.corsOrigins))
+        router.add(
+            middleware: BodyLimitMiddleware(
+                maxBytes: configuration.maxBodyBytes,
+                exemptPathPrefix: socketConfiguration.path
+            )
+        )
         router.addSpecRoutes()
         let api = MessagingAPI<BasicRequestContext>(
             service: service,
             tokens: tokens,
             serviceKey: configuration.serviceAPIKey,
-            readiness: { await service.isReady() }
+            readiness: { io.isAcceptingConnections ? await service.isReady() : false }
         )
         api.registerHandlers(on: router)
+        MetricsRoute(
+            registry: registry,
+            io: io,
+            databasePoolSize: postgresConfiguration.options.maximumConnections,
+            token: configuration.metricsToken
+        ).register(on: router)
+        let demoUsers: (@Sendable () async throws -> [TestClientRoutes.DemoUser])? =
+            configuration.demoLogin
+            ? { @Sendable in try await SeedDemo.demoUsers(tokens: tokens, lifetime: 3600) } : nil
+        TestClientRoutes(clientBundlePath: configuration.socketIOClientBundle, demoUsers: demoUsers)
+            .register(on: router)
         let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
         io.addRoutes(to: router, webSocketRouter: webSocketRouter)
 
@@ -95,7 +123,7 @@ struct ServerApp {
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-            services: [postgres, io],
+            services: [postgres],
             logger: logger
         )
         app.beforeServerStarts { [logger, configuration] in
@@ -105,10 +133,32 @@ struct ServerApp {
                 metadata: [
                     "rest": "http://localhost:\(configuration.port)/api",
                     "socket.io": "http://localhost:\(configuration.port)/messages (path /socket.io/)",
-                    "spec": "http://localhost:\(configuration.port)/api/openapi.yaml",
+                    "test-client": "http://localhost:\(configuration.port)/",
+                    "metrics": "http://localhost:\(configuration.port)/metrics",
                 ]
             )
         }
-        try await app.runService()
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: io)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout * 2
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        logger.info("Server stopped")
+    }
+
+    /// Prometheus export with histogram buckets sized for this server: sub-millisecond to seconds for latencies,
+    /// 0 to thousands for broadcast recipients.
+    static func metricsFactory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+        ]
+        factory.defaultValueHistogramBuckets = [0, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 5000]
+        return factory
     }
 }

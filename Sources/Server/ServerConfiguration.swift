@@ -40,6 +40,28 @@ struct ServerConfiguration: Sendable {
     var pingTimeout: Duration = .milliseconds(20_000)
     var connectTimeout: Duration = .milliseconds(45_000)
     var maxPayload = 1_000_000
+    /// `LOG_FORMAT`: `text` (default) or `json` (one object per line).
+    var logFormat: LogFormat = .text
+    /// `MAX_CONNECTIONS`: Engine.IO sessions open at once on this node (default 10000); more get 503.
+    var maxConnections = 10_000
+    /// `MAX_BODY_BYTES`: largest REST request body (default 262144); larger ones get 413.
+    var maxBodyBytes = 262_144
+    /// `SHUTDOWN_TIMEOUT_MS`: on SIGTERM/SIGINT, how long events already received may take to finish before
+    /// clients are disconnected (default 10000); the process exits within about twice this.
+    var shutdownTimeout: Duration = .seconds(10)
+    /// `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <token>`.
+    var metricsToken: String?
+    /// `DEMO_LOGIN`: `true` lists the demo users with fresh tokens at `GET /demo/users` for the test page; never in
+    /// production.
+    var demoLogin = false
+    /// `SOCKET_IO_CLIENT_JS`: the official client bundle served at `/socket.io/socket.io.js` (default
+    /// `.tools/socket.io.min.js`, which scripts/setup.sh fetches).
+    var socketIOClientBundle = ".tools/socket.io.min.js"
+
+    enum LogFormat: String, Sendable {
+        case text
+        case json
+    }
 
     init(environment: [String: String]) throws {
         host = environment["HOST"] ?? "0.0.0.0"
@@ -90,6 +112,17 @@ struct ServerConfiguration: Sendable {
         pingTimeout = .milliseconds(try Self.positive(environment, "PING_TIMEOUT_MS", default: 20_000))
         connectTimeout = .milliseconds(try Self.positive(environment, "CONNECT_TIMEOUT_MS", default: 45_000))
         maxPayload = try Self.positive(environment, "MAX_PAYLOAD", default: 1_000_000)
+        let formatText = environment["LOG_FORMAT"] ?? "text"
+        guard let format = LogFormat(rawValue: formatText.lowercased()) else {
+            throw ConfigurationError(description: "LOG_FORMAT must be text or json, not '\(formatText)'")
+        }
+        logFormat = format
+        maxConnections = try Self.positive(environment, "MAX_CONNECTIONS", default: 10_000)
+        maxBodyBytes = try Self.positive(environment, "MAX_BODY_BYTES", default: 262_144)
+        shutdownTimeout = .milliseconds(try Self.positive(environment, "SHUTDOWN_TIMEOUT_MS", default: 10_000))
+        metricsToken = environment["METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        demoLogin = ["1", "true", "yes"].contains((environment["DEMO_LOGIN"] ?? "").lowercased())
+        if let bundle = environment["SOCKET_IO_CLIENT_JS"], !bundle.isEmpty { socketIOClientBundle = bundle }
     }
 
     private static func positive(_ environment: [String: String], _ name: String, default value: Int) throws -> Int {

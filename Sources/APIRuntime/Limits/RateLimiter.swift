@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// Token buckets per key (for example per user): `rate` tokens a second up to `burst`. A request takes one token;
@@ -21,17 +22,22 @@ public final class RateLimiter: Sendable {
     }
 
     public let rule: Rule
+    /// Names the limit in the `rate_limit_rejections_total{limit=…}` metric.
+    public let name: String
+    private let rejections: Counter
     private let buckets = Mutex<[String: Bucket]>([:])
     /// Keys idle longer than a full refill are dropped when the table grows past this size.
     private let pruneThreshold = 10_000
 
-    public init(_ rule: Rule) {
+    public init(_ rule: Rule, name: String = "default") {
         self.rule = rule
+        self.name = name
+        rejections = Counter(label: "rate_limit_rejections_total", dimensions: [("limit", name)])
     }
 
     /// Takes a token for `key`: nil when allowed, otherwise the seconds to wait (at least 1).
     public func acquire(_ key: String, now: ContinuousClock.Instant = .now) -> Int? {
-        buckets.withLock { buckets in
+        let wait = buckets.withLock { buckets -> Int? in
             var bucket = buckets[key] ?? Bucket(tokens: rule.burst, updated: now)
             let elapsed = now - bucket.updated
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -47,6 +53,8 @@ public final class RateLimiter: Sendable {
             }
             return max(1, Int(((1 - bucket.tokens) / rule.rate).rounded(.up)))
         }
+        if wait != nil { rejections.increment() }
+        return wait
     }
 
     /// Like `acquire`, but throws `RATE_LIMITED` with the wait.

@@ -49,6 +49,16 @@ public enum EventDispatch {
         errorAck(APIError(.unknownEvent, "Unknown event '\(name.prefix(64))'"))
     }
 
+    /// The error code of an ack this type produced, nil for a success ack. Acks are encoded with sorted keys and
+    /// only error acks have a `code`, so an error ack is exactly one that starts with `{"code":"`.
+    public static func errorCode(ofAck ack: Data) -> String? {
+        let prefix = Data(#"{"code":""#.utf8)
+        guard ack.starts(with: prefix) else { return nil }
+        let rest = ack.dropFirst(prefix.count)
+        guard let end = rest.firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return String(decoding: rest[..<end], as: UTF8.self)
+    }
+
     public static func errorAck(_ error: APIError) -> Data {
         (try? JSONCoding.encode(ErrorAckBody(error)))
             ?? Data(#"{"success":false,"error":"error","code":"INTERNAL_ERROR"}"#.utf8)

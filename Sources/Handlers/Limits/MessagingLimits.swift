@@ -24,9 +24,9 @@ public struct Limiters: Sendable {
 
     public init(_ limits: MessagingLimits) {
         self.limits = limits
-        send = RateLimiter(limits.send)
-        typing = RateLimiter(limits.typing)
-        events = RateLimiter(limits.events)
-        rest = RateLimiter(limits.rest)
+        send = RateLimiter(limits.send, name: "send")
+        typing = RateLimiter(limits.typing, name: "typing")
+        events = RateLimiter(limits.events, name: "events")
+        rest = RateLimiter(limits.rest, name: "rest")
     }
 }

@@ -32,7 +32,9 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
 
     public func authenticateServiceKey(_ credential: String, context: Context) async throws -> String {
         guard let serviceKey else { throw APIError.notFound("Provisioning is disabled (no SERVICE_API_KEY)") }
-        guard ConstantTime.equals(credential, serviceKey) else { throw APIError.unauthorized("Invalid service key") }
+        guard Credentials.constantTimeEquals(credential, serviceKey) else {
+            throw APIError.unauthorized("Invalid service key")
+        }
         return "marketplace"
     }
 
@@ -179,18 +181,5 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
             throw APIError.serviceUnavailable("The database is not reachable or not migrated")
         }
         return .ok(HealthResponse(message: "Ready", data: Health(status: .ready)))
-    }
-}
-
-/// Comparison whose duration does not depend on where two secrets differ.
-enum ConstantTime {
-    static func equals(_ a: String, _ b: String) -> Bool {
-        let left = Array(a.utf8)
-        let right = Array(b.utf8)
-        var difference = UInt8(left.count == right.count ? 0 : 1)
-        for index in 0..<max(left.count, right.count) {
-            difference |= (index < left.count ? left[index] : 0) ^ (index < right.count ? right[index] : 0)
-        }
-        return difference == 0
     }
 }

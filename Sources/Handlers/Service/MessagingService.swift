@@ -94,6 +94,7 @@ public struct MessagingService: Sendable {
             )
         }
         if created {
+            ServiceMetrics.messagePersisted()
             await events.messageSent(message, participants: access.participants)
         }
         return message
@@ -286,11 +287,14 @@ public struct MessagingService: Sendable {
 
     // MARK: Database errors
 
-    /// Runs a database call; an unreachable database becomes SERVICE_UNAVAILABLE, other failures are logged
-    /// without SQL and become INTERNAL_ERROR.
+    /// Runs a database call with a time limit; an unreachable database becomes SERVICE_UNAVAILABLE, other failures
+    /// are logged without SQL and become INTERNAL_ERROR. Each call is timed for the metrics.
     func database<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let started = ContinuousClock.now
+        ServiceMetrics.databaseCallsInFlight.increment()
+        defer { ServiceMetrics.databaseCallsInFlight.decrement() }
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
+            let result = try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await work() }
                 group.addTask { [databaseTimeout] in
                     try await Task.sleep(for: databaseTimeout)
@@ -302,27 +306,47 @@ public struct MessagingService: Sendable {
                 }
                 return result
             }
-        } catch let error as APIError {
-            throw error
-        } catch let error as PostgresTransactionError {
-            let inner = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError
-            if let inner { return try await database { () async throws -> T in throw inner } }
-            throw APIError(.internalError, "Internal server error")
-        } catch let error as PSQLError {
+            ServiceMetrics.databaseCall(outcome: "ok", after: .now - started)
+            return result
+        } catch {
+            let (outcome, apiError) = classifyDatabaseError(error)
+            ServiceMetrics.databaseCall(outcome: outcome, after: .now - started)
+            throw apiError
+        }
+    }
+
+    /// The metrics outcome and the client-facing error of a failed database call.
+    private func classifyDatabaseError(_ error: any Error) -> (outcome: String, error: APIError) {
+        switch error {
+        case let error as APIError:
+            // A rule of the service decided inside the call; the database itself answered.
+            return ("ok", error)
+        case is DatabaseTimeout:
+            Logger.current.warning("Database call timed out", metadata: ["timeout": "\(databaseTimeout)"])
+            return ("timeout", .serviceUnavailable())
+        case let error as PostgresTransactionError:
+            if let inner = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError {
+                return classifyDatabaseError(inner)
+            }
+            return ("error", APIError(.internalError, "Internal server error"))
+        case let error as PSQLError:
             switch error.code {
             case .connectionError, .serverClosedConnection, .poolClosed, .clientClosedConnection, .queryCancelled:
-                logger.warning("Database unavailable", metadata: ["code": "\(error.code)"])
-                throw APIError.serviceUnavailable()
+                Logger.current.warning("Database unavailable", metadata: ["code": "\(error.code)"])
+                return ("unavailable", .serviceUnavailable())
             default:
-                logger.error(
+                Logger.current.error(
                     "Database error",
                     metadata: ["code": "\(error.code)", "sqlState": "\(error.serverInfo?[.sqlState] ?? "-")"]
                 )
-                throw APIError(.internalError, "Internal server error")
+                return ("error", APIError(.internalError, "Internal server error"))
             }
-        } catch {
-            logger.warning("Database unavailable", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            throw APIError.serviceUnavailable()
+        default:
+            Logger.current.warning(
+                "Database unavailable",
+                metadata: ["error": "\(String(reflecting: type(of: error)))"]
+            )
+            return ("unavailable", .serviceUnavailable())
         }
     }
 

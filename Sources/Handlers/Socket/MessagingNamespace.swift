@@ -19,17 +19,22 @@ public enum MessagingNamespace {
 
         namespace.use { socket in
             guard let token = bearerToken(of: socket) else {
+                ServiceMetrics.connectionRefused("unauthorized")
                 throw ConnectRejection(message: "Authentication required", data: #"{"code":"UNAUTHORIZED"}"#)
             }
             let userId: String
             do {
                 userId = try await tokens.userId(fromToken: token)
             } catch {
+                ServiceMetrics.connectionRefused("unauthorized")
                 let reason = (error as? APIError)?.message ?? "Invalid token"
+                Logger.current.info("Socket connect refused: bad token", metadata: ["reason": "\(reason)"])
                 throw ConnectRejection(message: reason, data: #"{"code":"UNAUTHORIZED"}"#)
             }
             let limit = service.limiters.limits.maxConnectionsPerUser
             guard namespace.sockets(in: EventPublisher.userRoom(userId)).count < limit else {
+                ServiceMetrics.connectionRefused("per_user_limit")
+                Logger.current.info("Socket connect refused: per-user limit", metadata: ["user.id": "\(userId)"])
                 throw ConnectRejection(
                     message: "Too many connections for this user (at most \(limit))",
                     data: #"{"code":"RATE_LIMITED"}"#
@@ -39,11 +44,25 @@ public enum MessagingNamespace {
         }
         namespace.onConnection { socket in
             guard let userId = socket.data as? String else { return }
+            logger.info(
+                "Socket connected",
+                metadata: ["socket.id": "\(socket.id)", "engine.sid": "\(socket.sessionId)", "user.id": "\(userId)"]
+            )
             socket.join(EventPublisher.userRoom(userId))
             try? await emitter.connected(Connected(userId: userId, socketId: socket.id), to: .room(socket.id))
         }
+        namespace.onDisconnect { socket, reason in
+            logger.info(
+                "Socket disconnected",
+                metadata: [
+                    "socket.id": "\(socket.id)", "engine.sid": "\(socket.sessionId)",
+                    "user.id": "\((socket.data as? String) ?? "-")", "reason": "\(reason.rawValue)",
+                ]
+            )
+        }
         namespace.onAnyEvent { socket, event in
             guard let userId = socket.data as? String else { return }
+            ServiceMetrics.eventReceived(event.name)
             // Sends are limited by the service (shared with REST); typing and the rest have budgets of their own.
             let limiter: RateLimiter? =
                 switch event.name {
@@ -51,17 +70,22 @@ public enum MessagingNamespace {
                 case "typing": service.limiters.typing
                 default: service.limiters.events
                 }
+            let reply: Data
             if let wait = limiter?.acquire(userId) {
-                let ack = EventDispatch.errorAck(.rateLimited(retryAfterSeconds: wait))
-                event.ack?.send([String(decoding: ack, as: UTF8.self)])
-                return
+                reply = EventDispatch.errorAck(.rateLimited(retryAfterSeconds: wait))
+            } else {
+                reply = await dispatcher.dispatch(
+                    event: event.name,
+                    arguments: event.arguments.map { Data($0.utf8) },
+                    connection: SocketCaller(userId: userId, socket: socket)
+                )
             }
-            let reply = await dispatcher.dispatch(
-                event: event.name,
-                arguments: event.arguments.map { Data($0.utf8) },
-                connection: SocketCaller(userId: userId, socket: socket)
-            )
             event.ack?.send([String(decoding: reply, as: UTF8.self)])
+            ServiceMetrics.acked(
+                event.name,
+                outcome: EventDispatch.errorCode(ofAck: reply) ?? "ok",
+                after: .now - event.receivedAt
+            )
         }
         return namespace
     }

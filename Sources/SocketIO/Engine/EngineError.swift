@@ -1,6 +1,6 @@
 import HTTPTypes
 
-/// The HTTP 400/403 answers of the reference server, with their `{"code":N,"message":"…"}` bodies.
+/// The HTTP 400/403 answers of the reference server (and a 503 of this one), with their `{"code":N,"message":"…"}` bodies.
 public struct EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     public var code: Int
     public var message: String
@@ -15,6 +15,19 @@ public struct EngineError: Error, Equatable, Sendable, CustomStringConvertible {
         code: 5,
         message: "Unsupported protocol version",
         status: .badRequest
+    )
+
+    /// Not in the reference server: a handshake refused because the server is full or stopping (503; clients
+    /// retry with their reconnection back-off).
+    public static let atCapacity = EngineError(
+        code: 4,
+        message: "Server is at its connection limit",
+        status: .serviceUnavailable
+    )
+    public static let shuttingDown = EngineError(
+        code: 4,
+        message: "Server is shutting down",
+        status: .serviceUnavailable
     )
 
     /// The compact JSON body.

@@ -91,6 +91,7 @@ public final class Namespace: Sendable {
         let recipients = table.withLock { $0.recipients(rooms: message.rooms, except: message.exceptRooms) }
         let packets: [EnginePacket] = [.message(message.packet)] + message.attachments.map { .binary($0) }
         for socket in recipients { socket.session.send(packets) }
+        SocketMetrics.broadcastDelivered(name, recipients: recipients.count)
         return recipients.count
     }
 

@@ -1,4 +1,5 @@
 import HTTPTypes
+import Logging
 import Synchronization
 
 /// What the client sent when it connected: handshake headers and query, and the CONNECT auth payload.
@@ -25,6 +26,7 @@ public final class Socket: Sendable, Hashable {
         var nextAckId = 0
         var pendingAcks: [Int: CheckedContinuation<AckReply, any Error>] = [:]
         var connected = true
+        var handlingEvents = false
     }
 
     init(id: String, namespace: Namespace, handshake: Handshake, session: EngineSession) {
@@ -121,18 +123,37 @@ public final class Socket: Sendable, Hashable {
     /// Events received but not yet handled; a client that gets further ahead than this is cut off.
     static let maxQueuedEvents = 256
 
-    /// Queues a received event for the socket's serial handler task; false when the queue is full.
+    /// Queues a received event for the socket's serial handler task; false when the queue is full. After
+    /// `stopReceiving()` events are dropped (the client is about to be disconnected).
     func receive(_ event: IncomingEvent) -> Bool {
         if case .dropped = inbound.yield(event) { return false }
         return true
     }
 
-    /// Runs the namespace's event handlers for this socket's events, one at a time and in order.
-    func processEvents() async {
-        for await event in inboundStream {
-            await namespace.handle(event, from: self)
+    /// Starts the task that runs the namespace's event handlers for this socket's events, one at a time and in
+    /// order, with `Logger.current` carrying the socket's ids.
+    func startHandlingEvents(logger: Logger) {
+        state.withLock { $0.handlingEvents = true }
+        var logger = logger
+        logger[metadataKey: "socket.id"] = "\(id)"
+        logger[metadataKey: "engine.sid"] = "\(session.id)"
+        Task { [logger] in
+            await withLogger(logger) { _ in
+                for await event in inboundStream {
+                    await namespace.handle(event, from: self)
+                }
+            }
+            state.withLock { $0.handlingEvents = false }
         }
     }
+
+    /// Takes no more events; those already queued are still handled.
+    func stopReceiving() {
+        inbound.finish()
+    }
+
+    /// True while the handler task has queued or running events (or has not ended after `stopReceiving()`).
+    var isHandlingEvents: Bool { state.withLock { $0.handlingEvents } }
 
     func resolveAck(_ id: Int, reply: AckReply) {
         let continuation = state.withLock { $0.pendingAcks.removeValue(forKey: id) }
@@ -154,6 +175,7 @@ public final class Socket: Sendable, Hashable {
         guard let pending else { return }
         inbound.finish()
         for continuation in pending { continuation.resume(throwing: SocketError.disconnected) }
+        SocketMetrics.disconnected(namespace.name, reason: reason)
         namespace.socketDisconnected(self, reason: reason)
     }
 }
@@ -167,6 +189,8 @@ public struct IncomingEvent: Sendable {
     public var attachments: [[UInt8]]
     /// Present when the client asked for an acknowledgement.
     public var ack: Acknowledgement?
+    /// When the server decoded the event (before it waited in the socket's queue).
+    public var receivedAt: ContinuousClock.Instant = .now
 }
 
 /// Sends the acknowledgement of one received event; only the first call sends anything.

@@ -76,12 +76,22 @@ extension SocketServer {
             return
         }
         guard session.socket(in: namespace.name) == nil else { return }
+        guard isAcceptingConnections else {
+            let error = SocketPacket(
+                kind: .connectError,
+                namespace: namespace.name,
+                json: #"{"message":"Server is shutting down"}"#
+            )
+            session.send([.message(error.encode())])
+            return
+        }
         var socketHandshake = session.handshake
         socketHandshake.auth = packet.json
         let socket = Socket(id: Self.randomId(), namespace: namespace, handshake: socketHandshake, session: session)
         do {
             try await namespace.admit(socket)
         } catch {
+            SocketMetrics.connectRefused(namespace.name)
             let rejection = error as? ConnectRejection ?? ConnectRejection(message: "Connection refused")
             var json = "{\"message\":" + EventCoding.jsonString(rejection.message)
             if let data = rejection.data { json += ",\"data\":" + data }
@@ -91,7 +101,8 @@ extension SocketServer {
         }
         guard !session.isClosed, session.attach(socket) else { return }
         socket.send(SocketPacket(kind: .connect, namespace: namespace.name, json: "{\"sid\":\"\(socket.id)\"}"))
+        SocketMetrics.connected(namespace.name)
         await namespace.connected(socket)
-        Task { await socket.processEvents() }
+        socket.startHandlingEvents(logger: logger)
     }
 }

@@ -13,6 +13,7 @@ public final class SocketServer: Service, Sendable {
     let logger: Logger
     private let sessions = Mutex<[String: EngineSession]>([:])
     private let namespaces = Mutex<[String: Namespace]>([:])
+    private let stopping = Atomic<Bool>(false)
 
     public init(configuration: SocketServerConfiguration = .init(), logger: Logger = Logger(label: "socket.io")) {
         self.configuration = configuration
@@ -40,9 +41,12 @@ public final class SocketServer: Service, Sendable {
         return (all.count - websocket, websocket)
     }
 
+    /// False once shutdown began: new handshakes get 503 and new CONNECTs are refused.
+    public var isAcceptingConnections: Bool { !stopping.load(ordering: .acquiring) }
+
     // MARK: Service
 
-    /// Ticks heartbeats and connect timeouts until graceful shutdown, then closes every session.
+    /// Ticks heartbeats and connect timeouts until graceful shutdown, then shuts down (see `shutdown()`).
     public func run() async throws {
         let tick = max(
             .milliseconds(10),
@@ -54,11 +58,31 @@ public final class SocketServer: Service, Sendable {
                 self.tick(now: .now)
             }
         }
-        shutdown()
+        await shutdown()
     }
 
-    /// Disconnects every socket (`server shutting down`) and closes every session.
-    public func shutdown() {
+    /// Stops accepting sessions and connections, lets the events already received finish (their handlers run and
+    /// their acks are queued) for at most `drainTimeout`, then disconnects every socket (`server shutting down`)
+    /// and closes every session, which releases pending long-polls and ends WebSocket connections.
+    public func shutdown() async {
+        stopping.store(true, ordering: .releasing)
+        let sockets = sessions.withLock { Array($0.values) }.flatMap(\.sockets)
+        for socket in sockets { socket.stopReceiving() }
+        let deadline = ContinuousClock.now + configuration.drainTimeout
+        while sockets.contains(where: \.isHandlingEvents), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let unfinished = sockets.filter(\.isHandlingEvents).count
+        if unfinished > 0 {
+            logger.warning(
+                "Shutdown: events still running after the drain timeout",
+                metadata: ["sockets": "\(unfinished)"]
+            )
+        }
+        disconnectAll()
+    }
+
+    func disconnectAll() {
         for session in sessions.withLock({ Array($0.values) }) {
             for socket in session.sockets {
                 socket.send(SocketPacket(kind: .disconnect, namespace: socket.namespace.name))
@@ -80,7 +104,15 @@ public final class SocketServer: Service, Sendable {
 
     // MARK: Sessions
 
-    func openSession(transport: EngineSessionState.Transport, handshake: Handshake) -> (EngineSession, EnginePacket) {
+    /// Opens a session unless the server is stopping or holds `maxSessions` already.
+    func openSession(
+        transport: EngineSessionState.Transport,
+        handshake: Handshake
+    ) throws(EngineError) -> (EngineSession, EnginePacket) {
+        guard isAcceptingConnections else {
+            SocketMetrics.sessionRefused("shutting_down")
+            throw .shuttingDown
+        }
         let session = EngineSession(
             id: Self.randomId(),
             transport: transport,
@@ -88,7 +120,15 @@ public final class SocketServer: Service, Sendable {
             pingInterval: configuration.pingInterval,
             pingTimeout: configuration.pingTimeout
         )
-        sessions.withLock { $0[session.id] = session }
+        let admitted = sessions.withLock { sessions -> Bool in
+            if let limit = configuration.maxSessions, sessions.count >= limit { return false }
+            sessions[session.id] = session
+            return true
+        }
+        guard admitted else {
+            SocketMetrics.sessionRefused("capacity")
+            throw .atCapacity
+        }
         let upgrades = transport == .polling ? "[\"websocket\"]" : "[]"
         let open =
             "{\"sid\":\"\(session.id)\",\"upgrades\":\(upgrades),\"pingInterval\":\(Self.milliseconds(configuration.pingInterval)),"

@@ -12,6 +12,11 @@ public struct SocketServerConfiguration: Sendable {
     public var maxPayload: Int = 1_000_000
     /// Origins allowed to use the polling transport from a browser, with credentials; nil allows any origin.
     public var allowedOrigins: [String]?
+    /// Most Engine.IO sessions open at once on this server; handshakes beyond it get 503. Nil: no ceiling.
+    public var maxSessions: Int?
+    /// On graceful shutdown, how long events already received may take to finish (their acks still go out)
+    /// before every client is disconnected.
+    public var drainTimeout: Duration = .seconds(10)
 
     public init() {}
 }

@@ -26,7 +26,7 @@ extension SocketServer {
             let query = request.uri.queryParameters
             guard let sid = query.get("sid") else {
                 guard query.get("transport") == "polling" else { throw EngineError.badRequest }
-                let (_, open) = openSession(transport: .polling, handshake: Self.handshake(of: request))
+                let (_, open) = try openSession(transport: .polling, handshake: Self.handshake(of: request))
                 return textResponse(open.text, for: request)
             }
             guard let session = session(sid) else { throw EngineError.unknownSession }
@@ -52,7 +52,9 @@ extension SocketServer {
             }
             return textResponse(PollingPayload.encode(packets.isEmpty ? [.noop] : packets), for: request)
         } catch let error as EngineError {
-            return errorResponse(error, for: request)
+            var response = errorResponse(error, for: request)
+            if error.status == .serviceUnavailable { response.headers[.retryAfter] = "5" }
+            return response
         } catch {
             return errorResponse(.badRequest, for: request)
         }

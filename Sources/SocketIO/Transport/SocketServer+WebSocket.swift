@@ -20,10 +20,16 @@ extension SocketServer {
                     guard let session = self.session(sid) else { return }
                     try await self.upgrade(session, inbound: inbound, outbound: outbound)
                 } else {
-                    let (session, open) = self.openSession(
-                        transport: .websocket,
-                        handshake: Self.handshake(of: request)
-                    )
+                    guard
+                        let (session, open) = try? self.openSession(
+                            transport: .websocket,
+                            handshake: Self.handshake(of: request)
+                        )
+                    else {
+                        // Filled up or began stopping between the upgrade check and now.
+                        try await outbound.close(.unknown(1013), reason: "server unavailable")
+                        return
+                    }
                     try await outbound.write(.text(open.text))
                     try await self.serve(
                         session,
@@ -43,6 +49,7 @@ extension SocketServer {
             return error
         }
         guard request.uri.queryParameters.get("transport") == "websocket" else { return .badRequest }
+        guard isAcceptingConnections else { return .shuttingDown }
         if let sid = request.uri.queryParameters.get("sid") {
             guard let session = session(sid) else { return .unknownSession }
             guard session.transport == .polling, !session.isUpgrading else { return .badRequest }
