@@ -96,12 +96,18 @@ def make_token(user, secret=JWT_SECRET, exp_offset=3600, **claims):
     return f"{header}.{payload}.{b64(signature)}"
 
 
-def start_messaging_server(tmp_dir, **env) -> MessagingServer:
+def start_messaging_server(tmp_dir, *, log_file=None, **env) -> MessagingServer:
+    """A server with its own embedded cluster under tmp_dir (a second server on the same tmp_dir reuses the data);
+    with log_file, its standard output (the log) goes to that file."""
     port = free_port()
     environment = dict(os.environ, PORT=str(port), LOG_LEVEL="warning", JWT_SECRET=JWT_SECRET,
-                       SERVICE_API_KEY=SERVICE_KEY, DATA_DIR=str(tmp_dir), **{k: str(v) for k, v in env.items()})
+                       SERVICE_API_KEY=SERVICE_KEY, DATA_DIR=str(tmp_dir))
+    environment.update({k: str(v) for k, v in env.items()})
     environment.pop("DATABASE_URL", None)
-    process = subprocess.Popen([str(BUILD / "messaging-server"), "serve"], env=environment)
+    output = open(log_file, "w") if log_file else None
+    process = subprocess.Popen([str(BUILD / "messaging-server"), "serve"], env=environment, stdout=output)
+    if output:
+        output.close()
     server = MessagingServer(process, port)
     server.secret = JWT_SECRET
     deadline = time.time() + 60

@@ -1,5 +1,6 @@
 """Limits at and just past their bounds: per-user rate limits on sends (REST and socket share one budget), typing,
-other events and REST calls; connections per user; CORS for REST; the Engine.IO payload bound."""
+other events and REST calls; connections per user and per node; CORS for REST; the Engine.IO payload bound; the REST
+body size."""
 import time
 
 import pytest
@@ -114,3 +115,63 @@ def test_oversized_socket_packets_close_the_connection(server):
         time.sleep(0.05)
     assert disconnected
     device.close()
+
+
+@pytest.fixture(scope="module")
+def small_server(tmp_path_factory):
+    server = start_messaging_server(tmp_path_factory.mktemp("ceiling"), MAX_CONNECTIONS="3", MAX_BODY_BYTES="2048")
+    yield server
+    server.stop()
+
+
+def polling_handshake(server):
+    return requests.get(server.url + "/socket.io/", params={"EIO": "4", "transport": "polling"}, timeout=5)
+
+
+def test_the_global_connection_ceiling_refuses_the_session_past_it(small_server):
+    import json
+
+    import websocket
+
+    sids = []
+    for _ in range(3):
+        opened = polling_handshake(small_server)
+        assert opened.status_code == 200, opened.text
+        sids.append(json.loads(opened.text[1:])["sid"])
+    refused = polling_handshake(small_server)
+    assert refused.status_code == 503
+    assert refused.json() == {"code": 4, "message": "Server is at its connection limit"}
+    assert refused.headers["retry-after"] == "5"
+    with pytest.raises(websocket.WebSocketBadStatusException) as error:
+        websocket.create_connection(small_server.ws_url + "/socket.io/?EIO=4&transport=websocket", timeout=5)
+    # Refused before the upgrade; the WebSocket library answers every refused upgrade with a bare 400.
+    assert error.value.status_code == 400
+    # Closing one session frees its place.
+    closed = requests.post(small_server.url + "/socket.io/", params={"EIO": "4", "transport": "polling",
+                                                                        "sid": sids[0]}, data="1", timeout=5)
+    assert closed.status_code == 200
+    assert polling_handshake(small_server).status_code == 200
+
+
+def test_rest_bodies_at_the_bound_pass_and_past_it_get_413(small_server):
+    client, _, _, contract = provision(small_server)
+
+    def body_of(size):
+        prefix, suffix = '{"contractId":"' + contract + '","content":"', '"}'
+        return prefix + "a" * (size - len(prefix) - len(suffix)) + suffix
+
+    headers = {"Authorization": f"Bearer {small_server.token(client)}", "Content-Type": "application/json"}
+    at_bound = requests.post(small_server.url + "/api/messages", data=body_of(2048), headers=headers, timeout=5)
+    assert at_bound.status_code == 201, at_bound.text
+    past = requests.post(small_server.url + "/api/messages", data=body_of(2049), headers=headers, timeout=5)
+    assert past.status_code == 413
+    assert past.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+    def chunks():  # no Content-Length: the bound applies while reading
+        body = body_of(4096).encode()
+        for start in range(0, len(body), 512):
+            yield body[start:start + 512]
+
+    streamed = requests.post(small_server.url + "/api/messages", data=chunks(), headers=headers, timeout=5)
+    assert streamed.status_code == 413
+    assert streamed.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"

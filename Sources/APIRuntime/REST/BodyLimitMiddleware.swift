@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// Bounds every request body (except under `exemptPathPrefix`, which has limits of its own): a declared
 /// `Content-Length` over the limit is refused before reading, and a body that grows past it while being read is
@@ -27,6 +28,8 @@ public struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             _ = try await request.collectBody(upTo: maxBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge
+        } catch is NIOTooManyBytesError {
             throw tooLarge
         }
         return try await next(request, context)

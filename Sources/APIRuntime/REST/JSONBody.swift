@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Reads a JSON request body into a generated type, mapping every failure to the error envelope.
 public enum JSONBody {
@@ -60,6 +61,8 @@ public enum JSONBody {
         do {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(.payloadTooLarge, "The request body is larger than \(context.maxUploadSize) bytes")
+        } catch is NIOTooManyBytesError {
             throw APIError(.payloadTooLarge, "The request body is larger than \(context.maxUploadSize) bytes")
         }
         guard buffer.readableBytes > 0 else {

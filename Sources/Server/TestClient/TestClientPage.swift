@@ -9,6 +9,7 @@ enum TestClientPage {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Messaging test client</title>
+        <link rel="icon" href="data:,">
         <style>
           body { font: 14px system-ui, sans-serif; margin: 0; color: #1f2328; background: #f6f8fa; }
           header { display: flex; gap: 12px; align-items: center; padding: 8px 16px; background: #24292f; color: #fff; }

@@ -136,6 +136,12 @@ public final class SocketServer: Service, Sendable {
         return (session, .open(open))
     }
 
+    /// True when `maxSessions` sessions are open.
+    var isFull: Bool {
+        guard let limit = configuration.maxSessions else { return false }
+        return sessions.withLock { $0.count >= limit }
+    }
+
     func session(_ id: String) -> EngineSession? {
         sessions.withLock { $0[id] }
     }

@@ -53,6 +53,8 @@ extension SocketServer {
         if let sid = request.uri.queryParameters.get("sid") {
             guard let session = session(sid) else { return .unknownSession }
             guard session.transport == .polling, !session.isUpgrading else { return .badRequest }
+        } else if isFull {
+            return .atCapacity
         }
         return nil
     }
