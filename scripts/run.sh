@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the server with the embedded PostgreSQL cluster (under ./data unless DATABASE_URL is set) and demo data,
-# then prints the demo tokens and URLs. Development secrets are generated once into data/dev.env; set JWT_SECRET and
-# SERVICE_API_KEY yourself in any real deployment.
+# then prints the demo tokens and URLs; the test page at / offers the demo users (DEMO_LOGIN, development only).
+# Development secrets are generated once into data/dev.env; set JWT_SECRET and SERVICE_API_KEY yourself in any real
+# deployment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && [ -z "${DATABASE_URL:-}" ]; then
@@ -23,8 +24,11 @@ set -a
 . data/dev.env
 set +a
 export JWT_SECRET="${JWT_SECRET}" SERVICE_API_KEY="${SERVICE_API_KEY}"
+# The test page at / loads the official socket.io client from .tools/ (it explains what to do when it is missing).
+scripts/fetch-socketio-client.sh || echo "run: could not fetch the socket.io client bundle; the test page will say so"
 swift build --product messaging-server
 .build/debug/messaging-server seed-demo
 echo "Provisioning key (X-Service-Key): $SERVICE_API_KEY"
+echo "Test client in a browser: http://localhost:${PORT:-8000}/ (pick a demo user); metrics: /metrics"
 echo "Starting the server on port ${PORT:-8000} (Ctrl-C stops it and the embedded database)"
-exec .build/debug/messaging-server serve
+DEMO_LOGIN=true exec .build/debug/messaging-server serve

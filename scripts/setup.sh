@@ -36,19 +36,5 @@ if ! .venv/bin/python -c "import openapi_spec_validator, socketio, websocket, re
     .venv/bin/pip install -q --disable-pip-version-check "${python_packages[@]}"
 fi
 
-# The official socket.io JS client (4.8.1) that frontends use, taken from the nicegui wheel on PyPI; not committed.
-if [ ! -s .tools/socket.io.min.js ]; then
-    echo "setup: fetching the official socket.io client bundle"
-    mkdir -p .tools
-    download=$(mktemp -d)
-    .venv/bin/pip download -q --disable-pip-version-check --no-deps nicegui==3.18.0 -d "$download"
-    .venv/bin/python - "$download" <<'PY'
-import glob, sys, zipfile
-wheel = glob.glob(sys.argv[1] + "/nicegui-*.whl")[0]
-with zipfile.ZipFile(wheel) as archive:
-    data = archive.read("nicegui/static/socket.io.min.js")
-assert b"Socket.IO v4.8.1" in data[:200]
-open(".tools/socket.io.min.js", "wb").write(data)
-PY
-    rm -rf "$download"
-fi
+# The official socket.io JS client (4.8.1) that frontends use; not committed.
+scripts/fetch-socketio-client.sh
