@@ -86,6 +86,21 @@ struct ServerApp {
         let events = EventPublisher(sink: NamespaceEventSink(namespace: namespace), logger: logger)
         let service = MessagingService(store: store, events: events, logger: logger, limits: configuration.limits)
         _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, logger: logger)
+        var clusterServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if configuration.broadcastAdapter == .postgres {
+            let adapter = PostgresBroadcastAdapter(
+                client: postgres,
+                server: io,
+                nodeId: configuration.nodeId,
+                logger: logger
+            )
+            namespace.adapter = adapter
+            clusterServices.append(.init(service: adapter))
+            logger.info(
+                "Broadcasts fan out through PostgreSQL LISTEN/NOTIFY",
+                metadata: ["node": "\(configuration.nodeId)"]
+            )
+        }
 
         let router = Router()
         router.add(middleware: RequestLogMiddleware(quietPathPrefix: socketConfiguration.path))
@@ -123,7 +138,6 @@ struct ServerApp {
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-            services: [postgres],
             logger: logger
         )
         app.beforeServerStarts { [logger, configuration] in
@@ -139,7 +153,8 @@ struct ServerApp {
             )
         }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: app), .init(service: io)],
+            // Shut down in reverse: Socket.IO, then the cross-node listener, then HTTP, then the database pool.
+            services: [.init(service: postgres), .init(service: app)] + clusterServices + [.init(service: io)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -58,6 +58,17 @@ struct ServerConfiguration: Sendable {
     /// `.tools/socket.io.min.js`, which scripts/setup.sh fetches).
     var socketIOClientBundle = ".tools/socket.io.min.js"
 
+    /// `BROADCAST_ADAPTER`: `local` (default, one node) or `postgres` (LISTEN/NOTIFY fan-out; set it on every node
+    /// when several share one database).
+    var broadcastAdapter: BroadcastAdapterKind = .local
+    /// `NODE_ID`: this node's name in cross-node broadcasts and logs (default: random).
+    var nodeId: String
+
+    enum BroadcastAdapterKind: String, Sendable {
+        case local
+        case postgres
+    }
+
     enum LogFormat: String, Sendable {
         case text
         case json
@@ -123,6 +134,14 @@ struct ServerConfiguration: Sendable {
         metricsToken = environment["METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         demoLogin = ["1", "true", "yes"].contains((environment["DEMO_LOGIN"] ?? "").lowercased())
         if let bundle = environment["SOCKET_IO_CLIENT_JS"], !bundle.isEmpty { socketIOClientBundle = bundle }
+        let adapterText = environment["BROADCAST_ADAPTER"] ?? "local"
+        guard let adapter = BroadcastAdapterKind(rawValue: adapterText.lowercased()) else {
+            throw ConfigurationError(description: "BROADCAST_ADAPTER must be local or postgres, not '\(adapterText)'")
+        }
+        broadcastAdapter = adapter
+        nodeId =
+            environment["NODE_ID"].flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
+            ?? "node-" + UUID().uuidString.prefix(8).lowercased()
     }
 
     private static func positive(_ environment: [String: String], _ name: String, default value: Int) throws -> Int {

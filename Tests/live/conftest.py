@@ -102,8 +102,8 @@ def start_messaging_server(tmp_dir, *, log_file=None, **env) -> MessagingServer:
     port = free_port()
     environment = dict(os.environ, PORT=str(port), LOG_LEVEL="warning", JWT_SECRET=JWT_SECRET,
                        SERVICE_API_KEY=SERVICE_KEY, DATA_DIR=str(tmp_dir))
-    environment.update({k: str(v) for k, v in env.items()})
     environment.pop("DATABASE_URL", None)
+    environment.update({k: str(v) for k, v in env.items()})
     output = open(log_file, "w") if log_file else None
     process = subprocess.Popen([str(BUILD / "messaging-server"), "serve"], env=environment, stdout=output)
     if output:
@@ -129,3 +129,44 @@ def messaging_server(tmp_path_factory):
     server = start_messaging_server(tmp_path_factory.mktemp("messaging"))
     yield server
     server.stop()
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster on a loopback TCP port (trust authentication), for servers given a DATABASE_URL."""
+
+    def __init__(self):
+        import glob
+        import shutil
+        import tempfile
+
+        self.bin = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1])
+        self.port = free_port()
+        self.directory = Path(tempfile.mkdtemp(prefix="messaging-pg-"))
+        self.prefix = []
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            shutil.chown(self.directory, "postgres", "postgres")
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+        data = self.directory / "data"
+        self.run("initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "--no-sync")
+        self.run("pg_ctl", "-D", str(data), "-l", str(self.directory / "server.log"), "-w", "start", "-o",
+                 f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.directory} -c fsync=off")
+        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "messaging")
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/messaging"
+
+    def run(self, tool, *arguments):
+        subprocess.run(self.prefix + [str(self.bin / tool), *arguments], check=True, capture_output=True,
+                       cwd=self.directory)
+
+    def sql(self, statement):
+        completed = subprocess.run(
+            self.prefix + [str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                           "-d", "messaging", "-tAc", statement],
+            check=True, capture_output=True, text=True, cwd=self.directory)
+        return completed.stdout.strip()
+
+    def stop(self):
+        import shutil
+
+        subprocess.run(self.prefix + [str(self.bin / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "fast",
+                                      "-w", "stop"], capture_output=True, cwd=self.directory)
+        shutil.rmtree(self.directory, ignore_errors=True)

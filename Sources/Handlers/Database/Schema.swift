@@ -64,4 +64,15 @@ enum Schema {
         CREATE INDEX contracts_by_client ON contracts (client_id);
         CREATE INDEX contracts_by_freelancer ON contracts (freelancer_id)
         """
+
+    /// Broadcast envelopes too large for a NOTIFY payload, fetched by id by the other nodes and deleted after a
+    /// few minutes.
+    static let v2 = """
+        CREATE TABLE broadcast_payloads (
+            id bigserial PRIMARY KEY,
+            payload text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX broadcast_payloads_created_at ON broadcast_payloads (created_at);
+        """
 }

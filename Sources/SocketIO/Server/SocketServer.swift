@@ -30,7 +30,8 @@ public final class SocketServer: Service, Sendable {
         }
     }
 
-    func existingNamespace(_ name: String) -> Namespace? {
+    /// The namespace with this name if it was created; adapters deliver broadcasts from other nodes through it.
+    public func existingNamespace(_ name: String) -> Namespace? {
         namespaces.withLock { $0[name] }
     }
 
