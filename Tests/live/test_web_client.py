@@ -125,8 +125,9 @@ def test_client_and_freelancer_chat_in_two_browser_sessions(demo_server):
         # Grace answers; Ada gets it live and, once Grace's page marked it read, the receipt on her own message.
         grace.find_element("id", "composer").send_keys("Hi Ada, the draft is coming.")
         grace.find_element("id", "composer").send_keys("\n")
-        wait_until(ada, "return document.querySelectorAll('#messages li').length === 21", message="reply")
-        assert message_texts(ada)[-1] == "Hi Ada, the draft is coming."
+        wait_until(ada, "return [...document.querySelectorAll('#messages li .content')].pop().textContent"
+                        " === 'Hi Ada, the draft is coming.'", message="reply")
+        assert len(message_texts(ada)) == 22  # the newest page, her own message and the reply
         wait_until(ada, "return [...document.querySelectorAll('#messages li.mine')].pop()"
                         ".querySelector('.receipt') !== null", message="receipt on the newest message")
         ada.save_screenshot(str(SHOTS / "3-client-conversation.png"))
