@@ -27,8 +27,7 @@ struct SeedDemo: AsyncParsableCommand {
     static func seed(_ store: MessageStore) async throws {
         let service = MessagingService(
             store: store,
-            events: EventPublisher(sink: DiscardingSink(), logger: store.logger),
-            logger: store.logger
+            events: EventPublisher(sink: DiscardingSink(), logger: store.logger)
         )
         _ = try await service.upsertUser(id: clientId, UpsertUserRequest(firstName: "Ada", lastName: "Lovelace"))
         _ = try await service.upsertUser(id: freelancerId, UpsertUserRequest(firstName: "Grace", lastName: "Hopper"))

@@ -84,7 +84,7 @@ struct ServerApp {
         let namespace = io.namespace(MessagesChannel.namespace)
         let store = MessageStore(client: postgres, logger: logger)
         let events = EventPublisher(sink: NamespaceEventSink(namespace: namespace), logger: logger)
-        let service = MessagingService(store: store, events: events, logger: logger, limits: configuration.limits)
+        let service = MessagingService(store: store, events: events, limits: configuration.limits)
         _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, logger: logger)
         var clusterServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if configuration.broadcastAdapter == .postgres {

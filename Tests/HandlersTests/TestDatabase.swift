@@ -93,7 +93,6 @@ struct Fixture: Sendable {
             let service = MessagingService(
                 store: store,
                 events: EventPublisher(sink: sink, logger: TestDatabase.logger, typingTimeout: .milliseconds(200)),
-                logger: TestDatabase.logger,
                 limits: limits
             )
             for (id, name) in [(client, "Ada"), (freelancer, "Grace"), (stranger, "Eve")] {

@@ -26,6 +26,16 @@ public final class PostgresBroadcastAdapter: BroadcastAdapter, Service {
     let server: SocketServer
     public let nodeId: String
     let logger: Logger
+    private let publishedInline = Counter(
+        label: "cluster_broadcasts_published_total",
+        dimensions: [("route", "inline")]
+    )
+    private let publishedViaTable = Counter(
+        label: "cluster_broadcasts_published_total",
+        dimensions: [("route", "table")]
+    )
+    private let receivedFromOthers = Counter(label: "cluster_broadcasts_received_total")
+    private let dropped = Counter(label: "cluster_broadcasts_dropped_total")
 
     struct Envelope: Codable {
         var node: String
@@ -45,7 +55,7 @@ public final class PostgresBroadcastAdapter: BroadcastAdapter, Service {
     public func broadcast(_ message: BroadcastMessage, from namespace: Namespace) async throws {
         namespace.deliver(message)
         var payload = try Self.encode(Envelope(node: nodeId, message: message))
-        var route = "inline"
+        var published = publishedInline
         if payload.utf8.count > Self.maxInlineBytes {
             let stored = payload
             let rows = try await client.query(
@@ -55,10 +65,10 @@ public final class PostgresBroadcastAdapter: BroadcastAdapter, Service {
             var id: Int64?
             for try await value in rows.decode(Int64.self) { id = value }
             payload = try Self.encode(Envelope(node: nodeId, ref: id))
-            route = "table"
+            published = publishedViaTable
         }
         try await client.query("SELECT pg_notify(\(Self.channel), \(payload))", logger: logger)
-        Counter(label: "cluster_broadcasts_published_total", dimensions: [("route", route)]).increment()
+        published.increment()
     }
 
     static func encode(_ envelope: Envelope) throws -> String {
@@ -125,11 +135,11 @@ public final class PostgresBroadcastAdapter: BroadcastAdapter, Service {
             message = try? await storedMessage(ref)
         }
         guard let message, let namespace = server.existingNamespace(message.namespace) else {
-            Counter(label: "cluster_broadcasts_dropped_total").increment()
+            dropped.increment()
             return
         }
         namespace.deliver(message)
-        Counter(label: "cluster_broadcasts_received_total").increment()
+        receivedFromOthers.increment()
     }
 
     private func storedMessage(_ id: Int64) async throws -> BroadcastMessage? {

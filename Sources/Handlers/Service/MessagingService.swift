@@ -9,7 +9,6 @@ import PostgresNIO
 public struct MessagingService: Sendable {
     public let store: MessageStore
     let events: EventPublisher
-    let logger: Logger
     /// How long one database call may take before the caller gets SERVICE_UNAVAILABLE (a database that is down
     /// would otherwise keep requests waiting for a connection).
     let databaseTimeout: Duration
@@ -18,13 +17,11 @@ public struct MessagingService: Sendable {
     public init(
         store: MessageStore,
         events: EventPublisher,
-        logger: Logger,
         databaseTimeout: Duration = .seconds(4),
         limits: MessagingLimits = .init()
     ) {
         self.store = store
         self.events = events
-        self.logger = logger
         self.databaseTimeout = databaseTimeout
         self.limiters = Limiters(limits)
     }

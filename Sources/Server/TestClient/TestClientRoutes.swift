@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Synchronization
 
 /// The browser test client: `/` (the page), `/socket.io/socket.io.js` (the official client bundle from disk) and,
 /// only with `DEMO_LOGIN`, `/demo/users` (the demo users with fresh tokens).
@@ -33,8 +34,11 @@ struct TestClientRoutes: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: TestClientPage.html))
             )
         }
+        let cache = Mutex<Data?>(nil)
         router.get("/socket.io/socket.io.js") { _, _ in
-            guard let bundle = FileManager.default.contents(atPath: clientBundlePath) else {
+            // Read once; until the file exists every request looks again, so fetching it later needs no restart.
+            let cached = cache.withLock { $0 }
+            guard let bundle = cached ?? FileManager.default.contents(atPath: clientBundlePath) else {
                 return Response(
                     status: .notFound,
                     headers: [.contentType: "application/javascript; charset=utf-8"],
@@ -46,6 +50,7 @@ struct TestClientRoutes: Sendable {
                     )
                 )
             }
+            if cached == nil { cache.withLock { $0 = bundle } }
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/javascript; charset=utf-8", .cacheControl: "max-age=3600"],

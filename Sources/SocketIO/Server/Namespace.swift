@@ -19,6 +19,7 @@ public final class Namespace: Sendable {
     public typealias DisconnectHandler = @Sendable (Socket, DisconnectReason) async -> Void
 
     public let name: String
+    let metrics: NamespaceMetrics
     private let handlers = Mutex(Handlers())
     private let table = Mutex(RoomTable())
 
@@ -33,6 +34,7 @@ public final class Namespace: Sendable {
 
     init(name: String) {
         self.name = name
+        metrics = NamespaceMetrics(namespace: name)
     }
 
     // MARK: Configuration
@@ -91,7 +93,7 @@ public final class Namespace: Sendable {
         let recipients = table.withLock { $0.recipients(rooms: message.rooms, except: message.exceptRooms) }
         let packets: [EnginePacket] = [.message(message.packet)] + message.attachments.map { .binary($0) }
         for socket in recipients { socket.session.send(packets) }
-        SocketMetrics.broadcastDelivered(name, recipients: recipients.count)
+        metrics.broadcastRecipients.record(recipients.count)
         return recipients.count
     }
 

@@ -3,14 +3,6 @@ import Metrics
 /// What the Socket.IO layer reports through swift-metrics; the process decides the backend (Prometheus in the
 /// messaging server, nothing when no backend is bootstrapped). Label values come from closed sets only.
 enum SocketMetrics {
-    static func connected(_ namespace: String) {
-        Counter(label: "socketio_connects_total", dimensions: [("namespace", namespace)]).increment()
-    }
-
-    static func connectRefused(_ namespace: String) {
-        Counter(label: "socketio_connects_refused_total", dimensions: [("namespace", namespace)]).increment()
-    }
-
     static func disconnected(_ namespace: String, reason: DisconnectReason) {
         Counter(
             label: "socketio_disconnects_total",
@@ -22,9 +14,18 @@ enum SocketMetrics {
     static func sessionRefused(_ reason: String) {
         Counter(label: "engineio_sessions_refused_total", dimensions: [("reason", reason)]).increment()
     }
+}
 
+/// The series of one namespace, made with the namespace so that connects and broadcasts do no registry lookups.
+struct NamespaceMetrics: Sendable {
+    let connects: Counter
+    let connectsRefused: Counter
     /// How many sockets of this node one broadcast reached.
-    static func broadcastDelivered(_ namespace: String, recipients: Int) {
-        Recorder(label: "socketio_broadcast_recipients", dimensions: [("namespace", namespace)]).record(recipients)
+    let broadcastRecipients: Recorder
+
+    init(namespace: String) {
+        connects = Counter(label: "socketio_connects_total", dimensions: [("namespace", namespace)])
+        connectsRefused = Counter(label: "socketio_connects_refused_total", dimensions: [("namespace", namespace)])
+        broadcastRecipients = Recorder(label: "socketio_broadcast_recipients", dimensions: [("namespace", namespace)])
     }
 }

@@ -91,7 +91,7 @@ extension SocketServer {
         do {
             try await namespace.admit(socket)
         } catch {
-            SocketMetrics.connectRefused(namespace.name)
+            namespace.metrics.connectsRefused.increment()
             let rejection = error as? ConnectRejection ?? ConnectRejection(message: "Connection refused")
             var json = "{\"message\":" + EventCoding.jsonString(rejection.message)
             if let data = rejection.data { json += ",\"data\":" + data }
@@ -101,7 +101,7 @@ extension SocketServer {
         }
         guard !session.isClosed, session.attach(socket) else { return }
         socket.send(SocketPacket(kind: .connect, namespace: namespace.name, json: "{\"sid\":\"\(socket.id)\"}"))
-        SocketMetrics.connected(namespace.name)
+        namespace.metrics.connects.increment()
         await namespace.connected(socket)
         socket.startHandlingEvents(logger: logger)
     }
