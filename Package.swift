@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "messaging-server", targets: ["Server"]),
         .executable(name: "codegen", targets: ["codegen"]),
         .executable(name: "socketio-echo", targets: ["SocketIOEcho"]),
+        .executable(name: "loadgen", targets: ["LoadGenerator"]),
         .library(name: "SocketIO", targets: ["SocketIO"]),
         .plugin(name: "CodegenPlugin", targets: ["CodegenPlugin"]),
         .plugin(name: "GenerateClients", targets: ["GenerateClients"]),
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // The generator: parse → validate → model → render, with no dependency on the server stack.
@@ -149,6 +151,19 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strict
+        ),
+
+        // The benchmark's load generator: Socket.IO over WebSocket and HTTP/1.1 on SwiftNIO, one event-loop thread.
+        .executableTarget(
+            name: "LoadGenerator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            path: "Benchmarks/LoadGenerator",
             swiftSettings: strict
         ),
 

@@ -34,7 +34,7 @@ tsc --noEmit --strict --target ES2020 --moduleResolution node --lib ES2020,DOM \
 step "lint (swift format)"
 swift format lint --strict -r Sources Plugins Package.swift \
     Tests/CodegenCoreTests Tests/GeneratedTests Tests/ServerTests Tests/SocketIOTests Tests/HandlersTests Tests/APIRuntimeTests \
-    Tests/FixtureConsumerTests/FixtureConsumerTests.swift
+    Tests/FixtureConsumerTests/FixtureConsumerTests.swift Benchmarks/LoadGenerator
 
 step "swift test"
 swift test --skip-build

@@ -157,6 +157,22 @@ class PostgresCluster:
         subprocess.run(self.prefix + [str(self.bin / tool), *arguments], check=True, capture_output=True,
                        cwd=self.directory)
 
+    def run_output(self, tool, *arguments):
+        completed = subprocess.run(self.prefix + [str(self.bin / tool), *arguments], check=True, capture_output=True,
+                                   text=True, cwd=self.directory)
+        return completed.stdout + completed.stderr
+
+    def sql_file(self, path, tuples=False, **variables):
+        """Runs a SQL file with psql variables; with tuples, returns its rows as 'a b c' lines."""
+        options = [f"--variable={name}={value}" for name, value in variables.items()]
+        if tuples:
+            options += ["-tA", "-F", " "]
+        completed = subprocess.run(
+            self.prefix + [str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+                           str(self.port), "-U", "postgres", "-d", "messaging", *options, "-f", str(path)],
+            check=True, capture_output=True, text=True, cwd=self.directory)
+        return completed.stdout
+
     def sql(self, statement):
         completed = subprocess.run(
             self.prefix + [str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",

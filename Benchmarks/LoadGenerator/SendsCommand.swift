@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+
+/// Scenario 1 and 2: the maximum persisted send rate (closed loop), then fixed rates below it (open loop), with
+/// ack and delivery latencies.
+struct SendsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sends",
+        abstract: "send_message with acks between user pairs (Benchmarks/sql/seed-pairs.sql)."
+    )
+
+    struct Report: Codable, Sendable {
+        var scenario = "sends"
+        var pairs: Int
+        var sockets: Int
+        var window: Int
+        var contentBytes: Int
+        var phases: [SendLoad.PhaseResult]
+    }
+
+    @OptionGroup var server: ServerOptions
+    @Option(help: "User pairs, each in its own conversation; two sockets per pair.") var pairs = 32
+    @Option(help: "Sends in flight per socket in the closed-loop phase.") var window = 1
+    @Option(help: "Seconds per measured phase.") var seconds = 10.0
+    @Option(help: "Seconds of unmeasured warm-up.") var warmup = 2.0
+    @Option(help: "Fixed rates as fractions of the measured maximum, comma-separated.") var rates = "0.25,0.5,0.75"
+    @Option(help: "Message content length in bytes.") var contentBytes = 100
+
+    func run() async throws {
+        let harness = try await Harness(server)
+        let loop = harness.loop
+        var tokens: [String] = []
+        for pair in 0..<pairs {
+            tokens.append(try await harness.tokens.token(for: "bench-c\(pair)"))
+            tokens.append(try await harness.tokens.token(for: "bench-f\(pair)"))
+        }
+        let conversations = (0..<pairs).map(BenchData.conversationId(pair:))
+        let runId = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let contentBytes = contentBytes
+        let load = try await loop.submit {
+            NIOLoopBound(
+                SendLoad(loop: loop, conversations: conversations, runId: runId, contentBytes: contentBytes),
+                eventLoop: loop
+            )
+        }.get()
+        let connector = harness.connector
+        try await loop.flatSubmit { load.value.connect(connector, tokens: tokens) }.get()
+
+        let window = window
+        try await loop.submit { load.value.startClosedLoop(window: window) }.get()
+        try await Task.sleep(for: .seconds(warmup))
+        var phases = [try await measure(harness, load, mode: "closed loop, \(window) in flight per socket", rate: nil)]
+        let maximum = phases[0].throughput
+        for fraction in rates.split(separator: ",").compactMap({ Double($0) }) {
+            let rate = (maximum * fraction).rounded()
+            try await loop.submit { load.value.startOpenLoop(rate: rate) }.get()
+            phases.append(
+                try await measure(harness, load, mode: "fixed rate, \(Int(fraction * 100))% of max", rate: rate)
+            )
+        }
+        try await loop.submit { load.value.closeAll() }.get()
+        try await harness.shutdown()
+        try Harness.print(
+            Report(pairs: pairs, sockets: pairs * 2, window: window, contentBytes: contentBytes, phases: phases)
+        )
+    }
+
+    /// Measures the running phase for `seconds`, stops it and waits for its last acks.
+    private func measure(
+        _ harness: Harness,
+        _ load: NIOLoopBound<SendLoad>,
+        mode: String,
+        rate: Double?
+    ) async throws -> SendLoad.PhaseResult {
+        let before = server.stats()
+        try await harness.loop.submit { load.value.reset() }.get()
+        try await Task.sleep(for: .seconds(seconds))
+        var result = try await harness.loop.submit { load.value.stop(mode: mode, offeredRate: rate) }.get()
+        if let before, let after = server.stats() {
+            result.serverCPU = (after.cpuSeconds - before.cpuSeconds) / result.seconds
+        }
+        try await harness.wait(upTo: .seconds(10)) { load.value.outstanding == 0 }
+        FileHandle.standardError.write(
+            Data("sends: \(mode): \(Int(result.throughput))/s, ack p99 \(result.ack.p99) ms\n".utf8)
+        )
+        return result
+    }
+}

@@ -1,0 +1,49 @@
+-- The statements one socket `send_message` runs, for pgbench (-D pairs=N, data from sql/seed-pairs.sql): the
+-- access check, the insert with its conversation and unread-count updates, and reading the stored message back.
+-- Each runs in its own implicit transaction, as in the server. Mirrors MessageStore.access, MessageStore.insert
+-- and MessageStore.fetchMessage; keep them in step.
+\set pair random(0, :pairs - 1)
+\set side random(0, 1)
+\set sequence random(1, 1000000000000)
+SELECT c.contract_id, c.milestone_id, k.status = 'active',
+       array(SELECT p.user_id FROM conversation_participants p WHERE p.conversation_id = c.id ORDER BY p.role)
+FROM conversations c JOIN contracts k ON k.id = c.contract_id
+WHERE c.id = ('00000000-0000-7000-8000-' || lpad(:pair::text, 12, '0'))::uuid
+  AND EXISTS (SELECT 1 FROM conversation_participants p
+              WHERE p.conversation_id = c.id AND p.user_id = (CASE :side::int WHEN 0 THEN 'bench-c' ELSE 'bench-f' END) || :pair::text);
+WITH locked AS (
+    SELECT id FROM conversations WHERE id = ('00000000-0000-7000-8000-' || lpad(:pair::text, 12, '0'))::uuid FOR UPDATE
+), inserted AS (
+    INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)
+    SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+                                          PLACING substring(int8send((extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
+                                          FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid,
+           locked.id, (CASE :side::int WHEN 0 THEN 'bench-c' ELSE 'bench-f' END) || :pair::text,
+           'pgbench message of about one hundred bytes, the same size as the load generator sends .............',
+           'text', '[]'::jsonb, 'pgbench-' || :sequence::bigint, now()
+    FROM locked
+    ON CONFLICT (conversation_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+    RETURNING id, sent_at
+), conversation AS (
+    UPDATE conversations c
+    SET last_message_id = inserted.id, last_message_at = inserted.sent_at,
+        last_message_content = 'pgbench message of about one hundred bytes, the same size as the load generator sends .............',
+        last_message_sender = (CASE :side::int WHEN 0 THEN 'bench-c' ELSE 'bench-f' END) || :pair::text,
+        message_count = c.message_count + 1
+    FROM inserted WHERE c.id = ('00000000-0000-7000-8000-' || lpad(:pair::text, 12, '0'))::uuid
+), participants AS (
+    UPDATE conversation_participants p
+    SET unread_count = p.unread_count + CASE WHEN p.user_id = (CASE :side::int WHEN 0 THEN 'bench-c' ELSE 'bench-f' END) || :pair::text THEN 0 ELSE 1 END,
+        last_activity_at = inserted.sent_at,
+        archived = CASE WHEN p.user_id = (CASE :side::int WHEN 0 THEN 'bench-c' ELSE 'bench-f' END) || :pair::text THEN p.archived ELSE false END
+    FROM inserted WHERE p.conversation_id = ('00000000-0000-7000-8000-' || lpad(:pair::text, 12, '0'))::uuid
+)
+SELECT count(*) FROM inserted;
+SELECT m.id, m.conversation_id, m.sender_id, u.first_name, u.last_name, u.avatar, m.content, m.message_type,
+       m.attachments::text, m.sent_at, m.client_message_id, p.last_read_message_id
+FROM messages m JOIN users u ON u.id = m.sender_id
+LEFT JOIN conversation_participants p ON p.conversation_id = m.conversation_id
+     AND p.user_id = (CASE :side::int WHEN 0 THEN 'bench-c' ELSE 'bench-f' END) || :pair::text
+WHERE m.conversation_id = ('00000000-0000-7000-8000-' || lpad(:pair::text, 12, '0'))::uuid
+  AND m.sender_id = (CASE :side::int WHEN 0 THEN 'bench-c' ELSE 'bench-f' END) || :pair::text
+  AND m.client_message_id = 'pgbench-' || :sequence::bigint;

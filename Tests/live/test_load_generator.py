@@ -1,0 +1,87 @@
+"""The benchmark suite's parts on a small scale: loadgen's three scenarios against a real server on a real
+PostgreSQL, the bench data SQL, and the pgbench script, so that `scripts/bench.sh` keeps working."""
+import json
+import subprocess
+
+import pytest
+
+from conftest import BUILD, JWT_SECRET, ROOT, PostgresCluster, start_messaging_server
+
+PAIRS = 3
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory):
+    postgres = PostgresCluster()
+    server = start_messaging_server(
+        tmp_path_factory.mktemp("bench"), DATABASE_URL=postgres.url,
+        RATE_LIMIT_SEND="100000/100000", RATE_LIMIT_EVENTS="100000/100000", RATE_LIMIT_REST="100000/100000",
+        MAX_CONNECTIONS_PER_USER=1000)
+    postgres.sql_file(ROOT / "Benchmarks/sql/seed-pairs.sql", pairs=PAIRS)
+    yield server, postgres
+    server.stop()
+    postgres.stop()
+
+
+def loadgen(server, *arguments):
+    completed = subprocess.run(
+        [str(BUILD / "loadgen"), *arguments, "--port", str(server.port), "--server-pid", str(server.process.pid)],
+        env={"JWT_SECRET": JWT_SECRET, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
+
+
+def test_sends_are_acked_persisted_and_delivered(bench):
+    server, postgres = bench
+    before = int(postgres.sql("SELECT count(*) FROM messages"))
+    report = loadgen(server, "sends", "--pairs", str(PAIRS), "--seconds", "1", "--warmup", "0.3", "--rates", "0.5")
+    assert report["sockets"] == 2 * PAIRS
+    closed, fixed = report["phases"]
+    for phase in (closed, fixed):
+        assert phase["errors"] == {}
+        assert phase["acked"] > 0
+        assert phase["ack"]["count"] == phase["acked"]
+        assert 0 < phase["ack"]["p50"] <= phase["ack"]["p99"] <= phase["ack"]["max"]
+        # Each message reaches the other participant of its pair.
+        assert phase["delivery"]["count"] > 0
+    assert fixed["offeredRate"] == pytest.approx(closed["throughput"] * 0.5, abs=1)
+    stored = int(postgres.sql("SELECT count(*) FROM messages")) - before
+    assert stored >= closed["acked"] + fixed["acked"]
+
+
+def test_pgbench_runs_the_send_statements(bench):
+    _, postgres = bench
+    before = int(postgres.sql("SELECT count(*) FROM messages WHERE client_message_id LIKE 'pgbench-%'"))
+    output = postgres.run_output("pgbench", "-n", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres",
+                                 "-M", "prepared", "-c", "2", "-t", "10", "-D", f"pairs={PAIRS}",
+                                 "-f", str(ROOT / "Benchmarks/pgbench/send.sql"), "messaging")
+    assert "number of failed transactions: 0" in output
+    after = int(postgres.sql("SELECT count(*) FROM messages WHERE client_message_id LIKE 'pgbench-%'"))
+    assert after - before == 20
+
+
+def test_idle_connections_connect_and_answer_heartbeats(bench):
+    server, _ = bench
+    report = loadgen(server, "idle", "--target", "40", "--hold", "1")
+    assert report["connected"] == 40
+    assert report["failures"] == {}
+    assert report["openAfterHold"] == 40
+    assert report["connect"]["count"] == 40
+    assert report["serverResidentAfterHold"] > 0
+
+
+def test_history_pages_and_lists_answer(bench, tmp_path):
+    server, postgres = bench
+    postgres.sql_file(ROOT / "Benchmarks/sql/seed-history.sql", conversations=60, per=120)
+    assert postgres.sql("SELECT count(*) FROM messages WHERE sender_id LIKE 'hist-%'") == str(60 * 120)
+    samples = tmp_path / "samples.txt"
+    samples.write_text(postgres.sql_file(ROOT / "Benchmarks/sql/history-samples.sql", tuples=True))
+    assert len(samples.read_text().splitlines()) == 120
+    report = loadgen(server, "history", "--samples", str(samples), "--seconds", "0.5", "--connections", "2")
+    names = [result["name"] for result in report["results"]]
+    assert names == ["newest 50 messages of a conversation", "50 messages before a cursor",
+                     "conversation list (20 per page)"]
+    for result in report["results"]:
+        assert result["failures"] == {}
+        assert result["requests"] > 0
+        assert result["responseBytes"] > 1000

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The benchmark suite (not a test): starts a private PostgreSQL and the release build of the server, runs the
+# scenarios with the project's load generator (Benchmarks/LoadGenerator) and pgbench, and writes BENCHMARKS.md.
+#   scripts/bench.sh                  # all scenarios (about 10 minutes after the release build)
+#   SCENARIOS="sends idle" scripts/bench.sh
+# Knobs: PAIRS (32), SECONDS_PER_PHASE (10), IDLE_TARGET (open-file limit), IDLE_HOLD (30),
+# HISTORY_CONVERSATIONS (1000) × HISTORY_PER_CONVERSATION (1000), HISTORY_CONNECTIONS (4), BENCH_PORT (8100),
+# BENCH_PG_PORT (55433), REPORT (BENCHMARKS.md), BENCH_LABEL (a line for the report).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+scenarios=${SCENARIOS:-sends idle history}
+pairs=${PAIRS:-32}
+phase_seconds=${SECONDS_PER_PHASE:-10}
+port=${BENCH_PORT:-8100}
+pg_port=${BENCH_PG_PORT:-55433}
+work=$root/.bench
+results=$work/results
+log() { printf '\n== %s\n' "$*" >&2; }
+
+if ! ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1; then
+    log "installing PostgreSQL (Debian package postgresql)"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
+pg_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n 1)")
+
+log "release build"
+swift build -c release --product messaging-server
+swift build -c release --product loadgen
+bin=$(swift build -c release --show-bin-path)
+
+# PostgreSQL refuses to run as root: as root the cluster belongs to the postgres user.
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+rm -rf "$work/pg" "$results"
+mkdir -p "$work/pg" "$results"
+[ "$(id -u)" -eq 0 ] && chown postgres "$work/pg" && chmod 755 "$work"
+log "PostgreSQL cluster in $work/pg (port $pg_port, default durability)"
+as_pg "$pg_bin/initdb" -D "$work/pg/data" -U postgres --auth=trust --encoding=UTF8 >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w \
+    -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+server=""
+cleanup() {
+    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+psql=("$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres)
+"${psql[@]}" -c "CREATE DATABASE messaging" postgres
+
+# Generous limits: the benchmark measures the server, not its per-user protections.
+export JWT_SECRET=${JWT_SECRET:-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=' | head -c 48)}
+ulimit -n "$(ulimit -Hn)"
+start_server() {
+    DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/messaging" PORT=$port LOG_LEVEL=warning \
+        RATE_LIMIT_SEND=1000000/1000000 RATE_LIMIT_EVENTS=1000000/1000000 RATE_LIMIT_REST=1000000/1000000 \
+        MAX_CONNECTIONS=1000000 MAX_CONNECTIONS_PER_USER=1000000 PING_INTERVAL_MS=10000 PING_TIMEOUT_MS=20000 \
+        "$bin/messaging-server" serve > "$work/server.log" 2>&1 &
+    server=$!
+    for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && return; sleep 0.1; done
+    echo "bench: the server did not become ready"; cat "$work/server.log"; exit 1
+}
+stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=""; }
+start_server
+
+if [[ " $scenarios " == *" sends "* ]]; then
+    log "sends: $pairs pairs, $((pairs * 2)) sockets"
+    "${psql[@]}" -v pairs="$pairs" -f Benchmarks/sql/seed-pairs.sql messaging
+    "$bin/loadgen" sends --port "$port" --server-pid "$server" --pairs "$pairs" --seconds "$phase_seconds" \
+        > "$results/sends.json"
+    for mode in prepared extended; do
+        log "pgbench -M $mode: the same statements at the same concurrency ($((pairs * 2)) clients)"
+        as_pg "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -M "$mode" -c $((pairs * 2)) -j 2 \
+            -T "$phase_seconds" -D pairs="$pairs" -f "$root/Benchmarks/pgbench/send.sql" messaging \
+            > "$results/pgbench-$mode.txt" 2>&1
+        grep -E '^(tps|latency average)' "$results/pgbench-$mode.txt" >&2
+    done
+fi
+
+if [[ " $scenarios " == *" idle "* ]]; then
+    log "idle connections (open-file limit $(ulimit -n))"
+    stop_server
+    start_server
+    "$bin/loadgen" idle --port "$port" --server-pid "$server" --hold "${IDLE_HOLD:-30}" \
+        ${IDLE_TARGET:+--target "$IDLE_TARGET"} > "$results/idle.json"
+fi
+
+if [[ " $scenarios " == *" history "* ]]; then
+    conversations=${HISTORY_CONVERSATIONS:-1000}
+    per=${HISTORY_PER_CONVERSATION:-1000}
+    log "history: loading $conversations conversations × $per messages"
+    started=$(date +%s)
+    "${psql[@]}" -v conversations="$conversations" -v per="$per" -f Benchmarks/sql/seed-history.sql messaging
+    echo "loaded in $(( $(date +%s) - started )) s; $("${psql[@]}" -tAc 'SELECT count(*) FROM messages' messaging) messages stored" >&2
+    "${psql[@]}" -tA -F ' ' -f Benchmarks/sql/history-samples.sql messaging > "$work/history-samples.txt"
+    stop_server
+    start_server
+    "$bin/loadgen" history --port "$port" --server-pid "$server" --samples "$work/history-samples.txt" \
+        --connections "${HISTORY_CONNECTIONS:-4}" --seconds "$phase_seconds" > "$results/history.json"
+    "${psql[@]}" -tAc "SELECT count(*) FROM messages" messaging > "$results/messages-stored.txt"
+fi
+
+stop_server
+log "report"
+python3 Benchmarks/report.py "$results" > "${REPORT:-BENCHMARKS.md}"
+echo "bench: wrote ${REPORT:-BENCHMARKS.md}" >&2
