@@ -34,6 +34,8 @@ bin=$(swift build -c release --show-bin-path)
 
 # PostgreSQL refuses to run as root: as root the cluster belongs to the postgres user.
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# A cluster left running by an interrupted run is stopped first.
+[ -f "$work/pg/data/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1
 rm -rf "$work/pg" "$results"
 mkdir -p "$work/pg" "$results"
 [ "$(id -u)" -eq 0 ] && chown postgres "$work/pg" && chmod 755 "$work"

@@ -43,9 +43,10 @@ struct IdleCommand: AsyncParsableCommand {
         let serverLimit = server.serverPid.flatMap(Harness.openFileLimit(pid:)) ?? ownLimit
         let limit = min(ownLimit, serverLimit)
         let target = target ?? max(limit - 100, 1)
-        var tokens: [String] = []
-        for user in 0..<users { tokens.append(try await harness.tokens.token(for: "idle-\(user)")) }
+        var minted: [String] = []
+        for user in 0..<users { minted.append(try await harness.tokens.token(for: "idle-\(user)")) }
 
+        let tokens = minted
         let before = server.stats()
         let connector = harness.connector
         let (concurrency, serverPid) = (concurrency, server.serverPid)

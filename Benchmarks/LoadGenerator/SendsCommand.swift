@@ -30,11 +30,12 @@ struct SendsCommand: AsyncParsableCommand {
     func run() async throws {
         let harness = try await Harness(server)
         let loop = harness.loop
-        var tokens: [String] = []
+        var minted: [String] = []
         for pair in 0..<pairs {
-            tokens.append(try await harness.tokens.token(for: "bench-c\(pair)"))
-            tokens.append(try await harness.tokens.token(for: "bench-f\(pair)"))
+            minted.append(try await harness.tokens.token(for: "bench-c\(pair)"))
+            minted.append(try await harness.tokens.token(for: "bench-f\(pair)"))
         }
+        let tokens = minted
         let conversations = (0..<pairs).map(BenchData.conversationId(pair:))
         let runId = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         let contentBytes = contentBytes

@@ -1,7 +1,7 @@
 -- The statements one socket `send_message` runs, for pgbench (-D pairs=N, data from sql/seed-pairs.sql): the
--- access check, the insert with its conversation and unread-count updates, and reading the stored message back.
--- Each runs in its own implicit transaction, as in the server. Mirrors MessageStore.access, MessageStore.insert
--- and MessageStore.fetchMessage; keep them in step.
+-- access check, and the insert with its conversation and unread-count updates that returns the sender's name.
+-- Each runs in its own implicit transaction, as in the server. Mirrors PreparedStatements.Access and
+-- PreparedStatements.InsertMessage in Sources/Handlers/Store; keep them in step.
 \set pair random(0, :pairs - 1)
 \set side random(0, 1)
 \set sequence random(1, 1000000000000)
@@ -38,12 +38,5 @@ WITH locked AS (
         archived = CASE WHEN p.user_id = (CASE :side::int WHEN 0 THEN 'bench-c' ELSE 'bench-f' END) || :pair::text THEN p.archived ELSE false END
     FROM inserted WHERE p.conversation_id = ('00000000-0000-7000-8000-' || lpad(:pair::text, 12, '0'))::uuid
 )
-SELECT count(*) FROM inserted;
-SELECT m.id, m.conversation_id, m.sender_id, u.first_name, u.last_name, u.avatar, m.content, m.message_type,
-       m.attachments::text, m.sent_at, m.client_message_id, p.last_read_message_id
-FROM messages m JOIN users u ON u.id = m.sender_id
-LEFT JOIN conversation_participants p ON p.conversation_id = m.conversation_id
-     AND p.user_id = (CASE :side::int WHEN 0 THEN 'bench-c' ELSE 'bench-f' END) || :pair::text
-WHERE m.conversation_id = ('00000000-0000-7000-8000-' || lpad(:pair::text, 12, '0'))::uuid
-  AND m.sender_id = (CASE :side::int WHEN 0 THEN 'bench-c' ELSE 'bench-f' END) || :pair::text
-  AND m.client_message_id = 'pgbench-' || :sequence::bigint;
+SELECT inserted.sent_at, u.first_name, u.last_name, u.avatar
+FROM inserted JOIN users u ON u.id = (CASE :side::int WHEN 0 THEN 'bench-c' ELSE 'bench-f' END) || :pair::text;

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Handlers
+import NIOCore
+import NIOPosix
 
 /// The messaging server executable: `serve` (default), `migrate`, `seed-demo`, `token`.
 @main
@@ -11,6 +13,14 @@ struct MessagingServer: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, SeedDemo.self, Token.self],
         defaultSubcommand: Serve.self
     )
+
+    /// Runs Swift Concurrency's jobs on SwiftNIO's event loops, the ones Hummingbird and PostgresNIO do their I/O
+    /// on, so that an event's way from the socket to the database and back stays on those threads instead of
+    /// hopping to the global pool and back at every `await` (each hop is a thread wake-up).
+    static func main() async {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await main(nil)
+    }
 }
 
 /// Reads the configuration, or exits with one line naming the bad variable.

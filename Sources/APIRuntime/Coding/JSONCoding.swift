@@ -35,8 +35,41 @@ public enum JSONCoding {
         try encoder.encode(value)
     }
 
+    /// RFC 3339 in UTC with milliseconds, truncated (`2026-11-25T10:00:00.123Z`), as
+    /// `Date.ISO8601FormatStyle(includingFractionalSeconds: true)` writes it, without its formatting machinery:
+    /// every message carries a date, and a page of history carries fifty.
     public static func formatDate(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let interval = date.timeIntervalSince1970
+        let wholeSeconds = interval.rounded(.down)
+        var seconds = time_t(wholeSeconds)
+        let milliseconds = min(Int((interval - wholeSeconds) * 1000), 999)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(milliseconds, 3)
+        bytes.append(UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func parseDate(_ text: String) -> Date? {

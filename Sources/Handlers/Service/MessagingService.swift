@@ -291,18 +291,7 @@ public struct MessagingService: Sendable {
         ServiceMetrics.databaseCallsInFlight.increment()
         defer { ServiceMetrics.databaseCallsInFlight.decrement() }
         do {
-            let result = try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await work() }
-                group.addTask { [databaseTimeout] in
-                    try await Task.sleep(for: databaseTimeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let result = first else {
-                    throw DatabaseTimeout()
-                }
-                return result
-            }
+            let result = try await DatabaseDeadline.run(within: databaseTimeout, work)
             ServiceMetrics.databaseCall(outcome: "ok", after: .now - started)
             return result
         } catch {
@@ -318,7 +307,7 @@ public struct MessagingService: Sendable {
         case let error as APIError:
             // A rule of the service decided inside the call; the database itself answered.
             return ("ok", error)
-        case is DatabaseTimeout:
+        case is DatabaseDeadline.Expired:
             Logger.current.warning("Database call timed out", metadata: ["timeout": "\(databaseTimeout)"])
             return ("timeout", .serviceUnavailable())
         case let error as PostgresTransactionError:
@@ -346,6 +335,4 @@ public struct MessagingService: Sendable {
             return ("unavailable", .serviceUnavailable())
         }
     }
-
-    struct DatabaseTimeout: Error {}
 }

@@ -13,49 +13,30 @@ extension MessageStore {
         var clientMessageId: String?
     }
 
-    /// Stores a message and updates the conversation and the unread counts in one statement. With a
-    /// `clientMessageId` already used by this sender in this conversation it stores nothing and returns the
-    /// existing message with `created == false`.
+    /// Stores a message and updates the conversation and the unread counts in one statement, and returns it as its
+    /// sender sees it. With a `clientMessageId` already used by this sender in this conversation it stores nothing
+    /// and returns the existing message with `created == false`.
     func insert(_ message: NewMessage) async throws -> (message: Message, created: Bool) {
         let id = UUIDv7.make()
-        let now = Date()
         let attachments = String(decoding: try JSONCoding.encode(message.attachments), as: UTF8.self)
-        // The conversation row is locked first, as mark-read does, so the two never deadlock; the updates depend
-        // on the insert, so a duplicate changes nothing.
-        let rows = try await client.query(
-            """
-            WITH locked AS (
-                SELECT id FROM conversations WHERE id = \(message.conversationId) FOR UPDATE
-            ), inserted AS (
-                INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)
-                SELECT \(id), locked.id, \(message.senderId), \(message.content), \(message.messageType),
-                       \(attachments)::jsonb, \(message.clientMessageId), \(now)
-                FROM locked
-                ON CONFLICT (conversation_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
-                RETURNING id, sent_at
-            ), conversation AS (
-                UPDATE conversations c
-                SET last_message_id = inserted.id, last_message_at = inserted.sent_at,
-                    last_message_content = \(message.content), last_message_sender = \(message.senderId),
-                    message_count = c.message_count + 1
-                FROM inserted WHERE c.id = \(message.conversationId)
-            ), participants AS (
-                UPDATE conversation_participants p
-                SET unread_count = p.unread_count + CASE WHEN p.user_id = \(message.senderId) THEN 0 ELSE 1 END,
-                    last_activity_at = inserted.sent_at,
-                    archived = CASE WHEN p.user_id = \(message.senderId) THEN p.archived ELSE false END
-                FROM inserted WHERE p.conversation_id = \(message.conversationId)
-            )
-            SELECT count(*) FROM inserted
-            """,
-            logger: logger
+        let statement = PreparedStatements.InsertMessage(
+            message: message,
+            id: id,
+            attachmentsJSON: attachments,
+            sentAt: Date()
         )
-        var created = false
-        for try await count in rows.decode(Int.self) { created = count == 1 }
-        if created {
-            guard let stored = try await fetchMessage(id, viewer: message.senderId) else {
-                throw StoreError.rowMissing
-            }
+        for try await (sentAt, firstName, lastName, avatar) in try await client.execute(statement, logger: logger) {
+            let stored = Message(
+                id: id.lowercased,
+                conversationId: message.conversationId.lowercased,
+                sender: UserSummary(id: message.senderId, firstName: firstName, lastName: lastName, avatar: avatar),
+                content: message.content,
+                messageType: MessageType(rawValue: message.messageType) ?? .text,
+                attachments: message.attachments,
+                sentAt: sentAt,
+                isRead: true,
+                clientMessageId: message.clientMessageId
+            )
             return (stored, true)
         }
         guard let clientMessageId = message.clientMessageId,
@@ -72,21 +53,6 @@ extension MessageStore {
         m.id, m.conversation_id, m.sender_id, u.first_name, u.last_name, u.avatar, m.content, m.message_type,
         m.attachments::text, m.sent_at, m.client_message_id
         """
-
-    typealias MessageRow = (UUID, UUID, String, String, String, String?, String, String, String, Date, String?)
-
-    func fetchMessage(_ id: UUID, viewer: String) async throws -> Message? {
-        let rows = try await client.query(
-            """
-            SELECT \(unescaped: Self.messageColumns), p.last_read_message_id
-            FROM messages m JOIN users u ON u.id = m.sender_id
-            LEFT JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = \(viewer)
-            WHERE m.id = \(id)
-            """,
-            logger: logger
-        )
-        return try await decodeMessages(rows, viewer: viewer).first
-    }
 
     func fetchMessage(clientMessageId: String, conversation: UUID, sender: String) async throws -> Message? {
         let rows = try await client.query(
@@ -157,8 +123,11 @@ extension MessageStore {
                 try row.decode(
                     (UUID, UUID, String, String, String, String?, String, String, String, Date, String?, UUID?).self
                 )
+            // Most messages have none: skip the JSON decoder for them.
             let attachments =
-                (try? JSONCoding.decoder.decode([Attachment].self, from: Data(attachmentsJSON.utf8))) ?? []
+                attachmentsJSON == "[]"
+                ? []
+                : (try? JSONCoding.decoder.decode([Attachment].self, from: Data(attachmentsJSON.utf8))) ?? []
             let isRead = senderId == viewer || lastRead.map { id.isOrdered(before: $0) || id == $0 } ?? false
             result.append(
                 Message(

@@ -24,19 +24,11 @@ public struct MessageStore: Sendable {
 
     /// The conversation if `userId` takes part in it; nil otherwise (a foreign conversation looks missing).
     func access(conversation id: UUID, for userId: String) async throws -> Access? {
-        let rows = try await client.query(
-            """
-            SELECT c.contract_id, c.milestone_id, k.status = 'active',
-                   array(SELECT p.user_id FROM conversation_participants p WHERE p.conversation_id = c.id ORDER BY p.role)
-            FROM conversations c JOIN contracts k ON k.id = c.contract_id
-            WHERE c.id = \(id)
-              AND EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = c.id AND p.user_id = \(userId))
-            """,
+        let rows = try await client.execute(
+            PreparedStatements.Access(conversationId: id, userId: userId),
             logger: logger
         )
-        for try await (contractId, milestoneId, active, participants) in rows.decode(
-            (String, String?, Bool, [String]).self
-        ) {
+        for try await (contractId, milestoneId, active, participants) in rows {
             return Access(
                 conversationId: id,
                 contractId: contractId,
