@@ -31,8 +31,14 @@ public enum JSONCoding {
         return decoder
     }()
 
+    /// Generated types write themselves (`JSONWritable`); anything else goes through `encoder`.
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        try encoder.encode(value)
+        if let writable = value as? any JSONWritable {
+            var writer = JSONWriter()
+            writable.writeJSON(to: &writer)
+            return Data(writer.bytes)
+        }
+        return try encoder.encode(value)
     }
 
     /// RFC 3339 in UTC with milliseconds, truncated (`2026-11-25T10:00:00.123Z`), as

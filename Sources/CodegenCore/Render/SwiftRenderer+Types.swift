@@ -24,7 +24,9 @@ extension SwiftRenderer {
 
     private func declareEnum(name: String, values: [String], description: String?, into writer: inout CodeWriter) {
         writer.doc(description)
-        writer.block("public enum \(name): String, Codable, Hashable, Sendable, CaseIterable, Validatable {") { w in
+        writer.block(
+            "public enum \(name): String, Codable, Hashable, Sendable, CaseIterable, Validatable, JSONWritable {"
+        ) { w in
             for value in values {
                 let caseName = Naming.swiftIdentifier(value)
                 w.line(
@@ -43,7 +45,7 @@ extension SwiftRenderer {
 
     private func declareStruct(name: String, schema: Schema, properties: [Property], into writer: inout CodeWriter) {
         writer.doc(schema.description)
-        writer.block("public struct \(name): Codable, Hashable, Sendable, Validatable {") { w in
+        writer.block("public struct \(name): Codable, Hashable, Sendable, Validatable, JSONWritable {") { w in
             for property in properties {
                 if let nested = nestedType(of: property) {
                     declare(nested.schema, name: nested.name, into: &w)
@@ -70,6 +72,8 @@ extension SwiftRenderer {
             writeDecoder(properties, into: &w)
             w.line()
             writeEncoder(properties, into: &w)
+            w.line()
+            writeJSONWriter(properties, into: &w)
             w.line()
             let lines = properties.flatMap { property in
                 checks(
@@ -143,6 +147,30 @@ extension SwiftRenderer {
                     w.line("try container.encodeIfPresent(self.\(name), forKey: \(key))")
                 } else {
                     w.line("try container.encode(self.\(name), forKey: \(key))")
+                }
+            }
+        }
+    }
+
+    /// The direct JSON writer: the members `encode(to:)` writes, in sorted key order as `JSONCoding.encoder`
+    /// writes them.
+    private func writeJSONWriter(_ properties: [Property], into writer: inout CodeWriter) {
+        writer.block("public func writeJSON(to writer: inout JSONWriter) {") { w in
+            guard !properties.isEmpty else {
+                w.line("writer.object { _ in }")
+                return
+            }
+            w.block("writer.object { object in") { w in
+                for property in properties.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) }) {
+                    let name = Naming.swiftIdentifier(property.name)
+                    let key = Naming.literal(property.name)
+                    // As in `encode(to:)`: optional members without a default are left out when nil; a nil
+                    // nullable member otherwise is written as null.
+                    if !property.required && defaultLiteral(property) == nil {
+                        w.line("object.member(ifPresent: \(key), self.\(name))")
+                    } else {
+                        w.line("object.member(\(key), self.\(name))")
+                    }
                 }
             }
         }

@@ -3,7 +3,7 @@
 import APIRuntime
 import Foundation
 
-public enum Color: String, Codable, Hashable, Sendable, CaseIterable, Validatable {
+public enum Color: String, Codable, Hashable, Sendable, CaseIterable, Validatable, JSONWritable {
     case red
     case darkGreen = "dark-green"
     case blueIsh = "BLUE_ISH"
@@ -18,8 +18,8 @@ public enum Color: String, Codable, Hashable, Sendable, CaseIterable, Validatabl
 public typealias Tag = String
 
 /// A note to store.
-public struct NewNote: Codable, Hashable, Sendable, Validatable {
-    public enum Priority: String, Codable, Hashable, Sendable, CaseIterable, Validatable {
+public struct NewNote: Codable, Hashable, Sendable, Validatable, JSONWritable {
+    public enum Priority: String, Codable, Hashable, Sendable, CaseIterable, Validatable, JSONWritable {
         case low
         case high
 
@@ -65,6 +65,15 @@ public struct NewNote: Codable, Hashable, Sendable, Validatable {
         try container.encode(self.priority, forKey: .priority)
     }
 
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.object { object in
+            object.member(ifPresent: "color", self.color)
+            object.member("priority", self.priority)
+            object.member(ifPresent: "tags", self.tags)
+            object.member("text", self.text)
+        }
+    }
+
     public func validate(at path: String, into validator: inout Validator) {
         validator.length(self.text, min: nil, max: 500, at: FieldPath.member(path, "text"))
         validator.count(self.tags, min: nil, max: 3, at: FieldPath.member(path, "tags"))
@@ -74,8 +83,8 @@ public struct NewNote: Codable, Hashable, Sendable, Validatable {
     }
 }
 
-public struct Note: Codable, Hashable, Sendable, Validatable {
-    public struct Author: Codable, Hashable, Sendable, Validatable {
+public struct Note: Codable, Hashable, Sendable, Validatable, JSONWritable {
+    public struct Author: Codable, Hashable, Sendable, Validatable, JSONWritable {
         public var name: String
         public var homepage: String?
 
@@ -99,6 +108,13 @@ public struct Note: Codable, Hashable, Sendable, Validatable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(self.name, forKey: .name)
             try container.encodeIfPresent(self.homepage, forKey: .homepage)
+        }
+
+        public func writeJSON(to writer: inout JSONWriter) {
+            writer.object { object in
+                object.member(ifPresent: "homepage", self.homepage)
+                object.member("name", self.name)
+            }
         }
 
         public func validate(at path: String, into validator: inout Validator) {
@@ -167,6 +183,20 @@ public struct Note: Codable, Hashable, Sendable, Validatable {
         try container.encodeIfPresent(self.`default`, forKey: .default)
     }
 
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.object { object in
+            object.member("author", self.author)
+            object.member("color", self.color)
+            object.member("createdAt", self.createdAt)
+            object.member(ifPresent: "default", self.`default`)
+            object.member("id", self.id)
+            object.member("parent", self.parent)
+            object.member("pinned", self.pinned)
+            object.member("score", self.score)
+            object.member("text", self.text)
+        }
+    }
+
     public func validate(at path: String, into validator: inout Validator) {
         validator.format(self.id, .uuid, at: FieldPath.member(path, "id"))
         validator.nested(self.author, at: FieldPath.member(path, "author"))
@@ -175,7 +205,7 @@ public struct Note: Codable, Hashable, Sendable, Validatable {
     }
 }
 
-public struct NoteRef: Codable, Hashable, Sendable, Validatable {
+public struct NoteRef: Codable, Hashable, Sendable, Validatable, JSONWritable {
     public var id: String
 
     public init(id: String) {
@@ -196,12 +226,18 @@ public struct NoteRef: Codable, Hashable, Sendable, Validatable {
         try container.encode(self.id, forKey: .id)
     }
 
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.object { object in
+            object.member("id", self.id)
+        }
+    }
+
     public func validate(at path: String, into validator: inout Validator) {
         validator.format(self.id, .uuid, at: FieldPath.member(path, "id"))
     }
 }
 
-public struct Failure: Codable, Hashable, Sendable, Validatable {
+public struct Failure: Codable, Hashable, Sendable, Validatable, JSONWritable {
     public var ok: Bool
     public var reason: String
 
@@ -227,12 +263,19 @@ public struct Failure: Codable, Hashable, Sendable, Validatable {
         try container.encode(self.reason, forKey: .reason)
     }
 
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.object { object in
+            object.member("ok", self.ok)
+            object.member("reason", self.reason)
+        }
+    }
+
     public func validate(at path: String, into validator: inout Validator) {
         validator.equals(self.ok, false, at: FieldPath.member(path, "ok"))
     }
 }
 
-public struct Ack: Codable, Hashable, Sendable, Validatable {
+public struct Ack: Codable, Hashable, Sendable, Validatable, JSONWritable {
     public var ok: Bool
 
     public init(ok: Bool = true) {
@@ -253,12 +296,18 @@ public struct Ack: Codable, Hashable, Sendable, Validatable {
         try container.encode(self.ok, forKey: .ok)
     }
 
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.object { object in
+            object.member("ok", self.ok)
+        }
+    }
+
     public func validate(at path: String, into validator: inout Validator) {
         validator.equals(self.ok, true, at: FieldPath.member(path, "ok"))
     }
 }
 
-public struct NoteEvent: Codable, Hashable, Sendable, Validatable {
+public struct NoteEvent: Codable, Hashable, Sendable, Validatable, JSONWritable {
     public var noteId: String
 
     public init(noteId: String) {
@@ -277,6 +326,12 @@ public struct NoteEvent: Codable, Hashable, Sendable, Validatable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.noteId, forKey: .noteId)
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.object { object in
+            object.member("noteId", self.noteId)
+        }
     }
 
     public func validate(at path: String, into validator: inout Validator) {

@@ -1,0 +1,61 @@
+import APIRuntime
+import Foundation
+import Generated
+import Testing
+
+/// The generated `writeJSON(to:)` of each type writes the very bytes `JSONCoding.encoder` writes through `Codable`.
+struct JSONWriterTests {
+    static func viaEncoder(_ value: some Encodable) throws -> String {
+        String(decoding: try JSONCoding.encoder.encode(value), as: UTF8.self)
+    }
+
+    static func viaWriter(_ value: some JSONWritable) -> String {
+        var writer = JSONWriter()
+        value.writeJSON(to: &writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    static func expectSameBytes<T: Encodable & JSONWritable>(_ value: T) throws {
+        let expected = try viaEncoder(value)
+        #expect(viaWriter(value) == expected)
+        #expect(String(decoding: try JSONCoding.encode(value), as: UTF8.self) == expected)
+    }
+
+    @Test func messagesAndTheirEnvelopesMatchTheEncoder() throws {
+        var unread = Sample.message
+        unread.clientMessageId = nil
+        unread.attachments = []
+        try Self.expectSameBytes(Sample.message)
+        try Self.expectSameBytes(unread)
+        try Self.expectSameBytes(MessageAck(success: true, message: Sample.message))
+        try Self.expectSameBytes(MessageNotification(conversationId: Sample.conversationId, message: Sample.message))
+        let list = MessageList(messages: [Sample.message, unread], pagination: Sample.pagination)
+        try Self.expectSameBytes(MessageListResponse(success: true, message: "Messages", data: list))
+    }
+
+    @Test func conversationsWithNullsMatchTheEncoder() throws {
+        var withLast = Sample.conversation
+        withLast.lastMessage = LastMessage(content: "hi", sentAt: Sample.date, senderId: "user-client-1")
+        withLast.milestoneId = "m-1"
+        let list = ConversationList(conversations: [Sample.conversation, withLast], pagination: Sample.pagination)
+        try Self.expectSameBytes(ConversationListResponse(success: true, message: "Conversations", data: list))
+    }
+
+    @Test func errorAcksAndEnumsMatchTheEncoder() throws {
+        for code in ErrorCode.allCases {
+            try Self.expectSameBytes(ErrorAck(success: false, error: "No", code: code))
+        }
+    }
+
+    /// Quotes, backslashes, control characters, slashes and non-ASCII text are escaped as the encoder escapes them.
+    @Test(arguments: [
+        "plain", "quote \" and backslash \\", "line\nbreak\ttab\r\u{08}\u{0C}", "\u{01}\u{1F}\u{7F}",
+        "https://example.com/a/b", "é ✓ 日本 🎉", "",
+    ])
+    func stringsAreEscapedAsTheEncoderEscapesThem(text: String) throws {
+        var message = Sample.message
+        message.content = text
+        message.sender.avatar = text
+        try Self.expectSameBytes(message)
+    }
+}
