@@ -4,7 +4,7 @@
 #   scripts/bench.sh                  # all scenarios (about 10 minutes after the release build)
 #   SCENARIOS="sends idle" scripts/bench.sh
 # Knobs: PAIRS (32), SECONDS_PER_PHASE (10), IDLE_TARGET (open-file limit), IDLE_HOLD (30),
-# HISTORY_CONVERSATIONS (1000) × HISTORY_PER_CONVERSATION (1000), HISTORY_CONNECTIONS (4), BENCH_PORT (8100),
+# HISTORY_CONVERSATIONS (1000) × HISTORY_PER_CONVERSATION (1000), HISTORY_CONNECTIONS (1,4), BENCH_PORT (8100),
 # BENCH_PG_PORT (55433), REPORT (BENCHMARKS.md), BENCH_LABEL (a line for the report).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,10 +39,10 @@ as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; 
 rm -rf "$work/pg" "$results"
 mkdir -p "$work/pg" "$results"
 [ "$(id -u)" -eq 0 ] && chown postgres "$work/pg" && chmod 755 "$work"
-log "PostgreSQL cluster in $work/pg (port $pg_port, default durability)"
+log "PostgreSQL cluster in $work/pg (port $pg_port, default durability, shared_buffers 512MB)"
 as_pg "$pg_bin/initdb" -D "$work/pg/data" -U postgres --auth=trust --encoding=UTF8 >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w \
-    -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+    -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=512MB" start >/dev/null
 server=""
 cleanup() {
     [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
@@ -100,7 +100,7 @@ if [[ " $scenarios " == *" history "* ]]; then
     stop_server
     start_server
     "$bin/loadgen" history --port "$port" --server-pid "$server" --samples "$work/history-samples.txt" \
-        --connections "${HISTORY_CONNECTIONS:-4}" --seconds "$phase_seconds" > "$results/history.json"
+        --connections "${HISTORY_CONNECTIONS:-1,4}" --seconds "$phase_seconds" > "$results/history.json"
     "${psql[@]}" -tAc "SELECT count(*) FROM messages" messaging > "$results/messages-stored.txt"
 fi
 

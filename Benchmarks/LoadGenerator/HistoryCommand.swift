@@ -17,7 +17,8 @@ struct HistoryCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOptions
     @Option(help: "File of lines 'conversationId userId messageId' to read with.") var samples: String
-    @Option(help: "Keep-alive connections, each with one request in flight.") var connections = 4
+    @Option(help: "Keep-alive connection counts to measure with, comma-separated; one request in flight on each.")
+    var connections = "1,4"
     @Option(help: "Seconds per request kind.") var seconds = 10.0
     @Option(help: "Messages per page.") var limit = 50
 
@@ -53,18 +54,23 @@ struct HistoryCommand: AsyncParsableCommand {
                 lines.map { .init(path: "/api/messages/conversations?limit=20", token: tokens[$0[1]]!) }
             ),
         ]
-        let load = try await loop.submit { NIOLoopBound(HistoryLoad(loop: loop), eventLoop: loop) }.get()
-        let (connector, connections) = (harness.connector, connections)
-        try await loop.flatSubmit { load.value.connect(connector, count: connections) }.get()
+        let connector = harness.connector
         var results: [HistoryLoad.Result] = []
-        for (name, requests) in kinds {
-            let requests = requests.shuffled()
-            try await loop.submit { load.value.start(requests) }.get()
-            try await Task.sleep(for: .seconds(seconds))
-            let result = try await loop.submit { load.value.stop(name: name) }.get()
-            FileHandle.standardError.write(Data("history: \(name): p99 \(result.latency.p99) ms\n".utf8))
-            results.append(result)
-            try await Task.sleep(for: .milliseconds(200))
+        for count in connections.split(separator: ",").compactMap({ Int($0) }) {
+            let load = try await loop.submit { NIOLoopBound(HistoryLoad(loop: loop), eventLoop: loop) }.get()
+            try await loop.flatSubmit { load.value.connect(connector, count: count) }.get()
+            for (name, requests) in kinds {
+                let requests = requests.shuffled()
+                try await loop.submit { load.value.start(requests) }.get()
+                try await Task.sleep(for: .seconds(seconds))
+                let result = try await loop.submit { load.value.stop(name: name) }.get()
+                FileHandle.standardError.write(
+                    Data("history: \(name), \(count) connections: p99 \(result.latency.p99) ms\n".utf8)
+                )
+                results.append(result)
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            try await loop.submit { load.value.closeAll() }.get()
         }
         try await harness.shutdown()
         try Harness.print(Report(results: results))

@@ -43,6 +43,10 @@ final class HistoryLoad {
         return EventLoopFuture.andAllSucceed(futures, on: loop)
     }
 
+    func closeAll() {
+        for client in clients { client.close() }
+    }
+
     func start(_ requests: [Request]) {
         self.requests = requests
         next = 0

@@ -38,7 +38,7 @@ final class SendLoad: SocketIOClientDelegate {
     private var errors: [String: Int] = [:]
     private var ackLatencies = Latencies()
     private var deliveryLatencies = Latencies()
-    private var ticker: RepeatedTask?
+    private var ticker: Scheduled<Void>?
     private var issued = 0
     private var nextPeer = 0
 
@@ -85,8 +85,14 @@ final class SendLoad: SocketIOClientDelegate {
         reset()
         window = 0
         issued = 0
-        ticker = loop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(1)) { [weak self] _ in
-            self?.tick(rate: rate)
+        scheduleTick(rate: rate)
+    }
+
+    /// Every millisecond, sends what the rate makes due by now.
+    private func scheduleTick(rate: Double) {
+        ticker = loop.assumeIsolated().scheduleTask(in: .milliseconds(1)) { [self] in
+            tick(rate: rate)
+            scheduleTick(rate: rate)
         }
     }
 

@@ -77,10 +77,10 @@ def test_history_pages_and_lists_answer(bench, tmp_path):
     samples = tmp_path / "samples.txt"
     samples.write_text(postgres.sql_file(ROOT / "Benchmarks/sql/history-samples.sql", tuples=True))
     assert len(samples.read_text().splitlines()) == 120
-    report = loadgen(server, "history", "--samples", str(samples), "--seconds", "0.5", "--connections", "2")
-    names = [result["name"] for result in report["results"]]
-    assert names == ["newest 50 messages of a conversation", "50 messages before a cursor",
-                     "conversation list (20 per page)"]
+    report = loadgen(server, "history", "--samples", str(samples), "--seconds", "0.5", "--connections", "1,2")
+    kinds = ["newest 50 messages of a conversation", "50 messages before a cursor", "conversation list (20 per page)"]
+    assert [(result["name"], result["connections"]) for result in report["results"]] == \
+        [(kind, 1) for kind in kinds] + [(kind, 2) for kind in kinds]
     for result in report["results"]:
         assert result["failures"] == {}
         assert result["requests"] > 0

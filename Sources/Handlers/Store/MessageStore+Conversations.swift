@@ -41,27 +41,21 @@ extension MessageStore {
     ) async throws
         -> (conversations: [Conversation], total: Int)
     {
-        let rows = try await client.query(
-            """
-            SELECT \(unescaped: Self.conversationColumns) \(unescaped: Self.conversationJoins)
-            WHERE me.user_id = \(viewer) AND (\(includeArchived) OR NOT me.archived)
-              AND (\(contractId)::text IS NULL OR c.contract_id = \(contractId))
-            ORDER BY me.last_activity_at DESC, c.id DESC
-            LIMIT \(limit) OFFSET \((page - 1) * limit)
-            """,
-            logger: logger
+        let list = HistoryStatements.Conversations(
+            viewer: viewer,
+            includeArchived: includeArchived,
+            contractId: contractId,
+            limit: limit,
+            offset: (page - 1) * limit
         )
-        let conversations = try await decodeConversations(rows)
-        let countRows = try await client.query(
-            """
-            SELECT count(*) FROM conversation_participants me JOIN conversations c ON c.id = me.conversation_id
-            WHERE me.user_id = \(viewer) AND (\(includeArchived) OR NOT me.archived)
-              AND (\(contractId)::text IS NULL OR c.contract_id = \(contractId))
-            """,
-            logger: logger
+        let conversations = try await decodeConversations(try await client.execute(list, logger: logger))
+        let count = HistoryStatements.ConversationCount(
+            viewer: viewer,
+            includeArchived: includeArchived,
+            contractId: contractId
         )
         var total = 0
-        for try await count in countRows.decode(Int.self) { total = count }
+        for try await rows in try await client.execute(count, logger: logger) { total = rows }
         return (conversations, total)
     }
 
@@ -95,7 +89,9 @@ extension MessageStore {
         )
     }
 
-    private func decodeConversations(_ rows: PostgresRowSequence) async throws -> [Conversation] {
+    private func decodeConversations(
+        _ rows: some AsyncSequence<PostgresRow, any Error>
+    ) async throws -> [Conversation] {
         var result: [Conversation] = []
         for try await row in rows {
             let (id, contractId, milestoneId, createdAt, active, clientId, clientFirst, clientLast, clientAvatar) =

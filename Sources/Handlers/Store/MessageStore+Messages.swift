@@ -82,38 +82,50 @@ extension MessageStore {
     ) async throws
         -> (messages: [Message], total: Int, hasMore: Bool)
     {
-        let query: PostgresQuery
-        let base = """
-            SELECT \(Self.messageColumns), p.last_read_message_id
-            FROM messages m JOIN users u ON u.id = m.sender_id
-            LEFT JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = 
-            """
+        var page: [Message]
         switch cursor {
-        case .page(let page):
-            let offset = (page - 1) * limit
-            query =
-                "\(unescaped: base)\(viewer) WHERE m.conversation_id = \(conversation) ORDER BY m.id DESC LIMIT \(limit + 1) OFFSET \(offset)"
+        case .page(let number):
+            let statement = HistoryStatements.NewestMessages(
+                conversation: conversation,
+                viewer: viewer,
+                limit: limit + 1,
+                offset: (number - 1) * limit
+            )
+            page = try await decodeMessages(try await client.execute(statement, logger: logger), viewer: viewer)
         case .before(let id):
-            query =
-                "\(unescaped: base)\(viewer) WHERE m.conversation_id = \(conversation) AND m.id < \(id) ORDER BY m.id DESC LIMIT \(limit + 1)"
+            let statement = HistoryStatements.MessagesBefore(
+                conversation: conversation,
+                viewer: viewer,
+                cursor: id,
+                limit: limit + 1
+            )
+            page = try await decodeMessages(try await client.execute(statement, logger: logger), viewer: viewer)
         case .after(let id):
-            query =
-                "\(unescaped: base)\(viewer) WHERE m.conversation_id = \(conversation) AND m.id > \(id) ORDER BY m.id ASC LIMIT \(limit + 1)"
+            let statement = HistoryStatements.MessagesAfter(
+                conversation: conversation,
+                viewer: viewer,
+                cursor: id,
+                limit: limit + 1
+            )
+            page = try await decodeMessages(try await client.execute(statement, logger: logger), viewer: viewer)
         }
-        var page = try await decodeMessages(try await client.query(query, logger: logger), viewer: viewer)
         let hasMore = page.count > limit
         if hasMore { page.removeLast() }
         if case .after = cursor {} else { page.reverse() }
-        let totalRows = try await client.query(
-            "SELECT message_count FROM conversations WHERE id = \(conversation)",
-            logger: logger
-        )
         var total = 0
-        for try await count in totalRows.decode(Int.self) { total = count }
+        for try await count in try await client.execute(
+            HistoryStatements.MessageCount(conversation: conversation),
+            logger: logger
+        ) {
+            total = count
+        }
         return (page, total, hasMore)
     }
 
-    private func decodeMessages(_ rows: PostgresRowSequence, viewer: String) async throws -> [Message] {
+    private func decodeMessages(
+        _ rows: some AsyncSequence<PostgresRow, any Error>,
+        viewer: String
+    ) async throws -> [Message] {
         var result: [Message] = []
         for try await row in rows {
             let (
