@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 
 /// The statements of history reads, prepared once per pooled connection like the send path's: a page of messages
-/// in each cursor direction, a conversation's message count, the viewer's conversation list and its count.
-/// Rows are handed over undecoded; the store decodes them.
+/// in each cursor direction and a conversation's message count. Rows are handed over undecoded; the store decodes
+/// them.
 enum HistoryStatements {
     static let messagePageSelect = """
         SELECT \(MessageStore.messageColumns), p.last_read_message_id
@@ -86,61 +86,6 @@ enum HistoryStatements {
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)
             bindings.append(conversation)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int.self) }
-    }
-
-    static let conversationFilter = """
-        WHERE me.user_id = $1 AND ($2 OR NOT me.archived) AND ($3::text IS NULL OR c.contract_id = $3)
-        """
-
-    /// The viewer's conversations, most recent activity first.
-    struct Conversations: PostgresPreparedStatement {
-        static let sql = """
-            SELECT \(MessageStore.conversationColumns) \(MessageStore.conversationJoins)
-            \(conversationFilter)
-            ORDER BY me.last_activity_at DESC, c.id DESC
-            LIMIT $4 OFFSET $5
-            """
-        static let bindingDataTypes: [PostgresDataType] = [.text, .bool, .text, .int8, .int8]
-        typealias Row = PostgresRow
-        var viewer: String
-        var includeArchived: Bool
-        var contractId: String?
-        var limit: Int
-        var offset: Int
-
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 5)
-            bindings.append(viewer)
-            bindings.append(includeArchived)
-            bindings.append(contractId)
-            bindings.append(limit)
-            bindings.append(offset)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) -> Row { row }
-    }
-
-    struct ConversationCount: PostgresPreparedStatement {
-        static let sql = """
-            SELECT count(*) FROM conversation_participants me JOIN conversations c ON c.id = me.conversation_id
-            \(conversationFilter)
-            """
-        static let bindingDataTypes: [PostgresDataType] = [.text, .bool, .text]
-        typealias Row = Int
-        var viewer: String
-        var includeArchived: Bool
-        var contractId: String?
-
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 3)
-            bindings.append(viewer)
-            bindings.append(includeArchived)
-            bindings.append(contractId)
             return bindings
         }
 

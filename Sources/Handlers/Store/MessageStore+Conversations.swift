@@ -41,21 +41,29 @@ extension MessageStore {
     ) async throws
         -> (conversations: [Conversation], total: Int)
     {
-        let list = HistoryStatements.Conversations(
-            viewer: viewer,
-            includeArchived: includeArchived,
-            contractId: contractId,
-            limit: limit,
-            offset: (page - 1) * limit
+        // Not prepared: with `includeArchived` and `contractId` as parameters a generic plan cannot use the
+        // participants index for the common case; planned with the values, it does.
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.conversationColumns) \(unescaped: Self.conversationJoins)
+            WHERE me.user_id = \(viewer) AND (\(includeArchived) OR NOT me.archived)
+              AND (\(contractId)::text IS NULL OR c.contract_id = \(contractId))
+            ORDER BY me.last_activity_at DESC, c.id DESC
+            LIMIT \(limit) OFFSET \((page - 1) * limit)
+            """,
+            logger: logger
         )
-        let conversations = try await decodeConversations(try await client.execute(list, logger: logger))
-        let count = HistoryStatements.ConversationCount(
-            viewer: viewer,
-            includeArchived: includeArchived,
-            contractId: contractId
+        let conversations = try await decodeConversations(rows)
+        let countRows = try await client.query(
+            """
+            SELECT count(*) FROM conversation_participants me JOIN conversations c ON c.id = me.conversation_id
+            WHERE me.user_id = \(viewer) AND (\(includeArchived) OR NOT me.archived)
+              AND (\(contractId)::text IS NULL OR c.contract_id = \(contractId))
+            """,
+            logger: logger
         )
         var total = 0
-        for try await rows in try await client.execute(count, logger: logger) { total = rows }
+        for try await count in countRows.decode(Int.self) { total = count }
         return (conversations, total)
     }
 

@@ -18,15 +18,19 @@ public final class Socket: Sendable, Hashable {
     public let handshake: Handshake
     let session: EngineSession
     private let state = Mutex(State())
-    private let inbound: AsyncStream<IncomingEvent>.Continuation
-    private let inboundStream: AsyncStream<IncomingEvent>
 
     private struct State {
         var data: (any Sendable)?
         var nextAckId = 0
         var pendingAcks: [Int: CheckedContinuation<AckReply, any Error>] = [:]
         var connected = true
+        /// Received events not yet handled, oldest first.
+        var queue: [IncomingEvent] = []
+        /// Whether a task is handling the queue; at most one at a time, so events run one by one and in order.
         var handlingEvents = false
+        var receiving = true
+        /// Set once the socket is connected: the logger its handler tasks run with.
+        var eventLogger: Logger?
     }
 
     init(id: String, namespace: Namespace, handshake: Handshake, session: EngineSession) {
@@ -34,7 +38,6 @@ public final class Socket: Sendable, Hashable {
         self.namespace = namespace
         self.handshake = handshake
         self.session = session
-        (inboundStream, inbound) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(Self.maxQueuedEvents))
     }
 
     public static func == (lhs: Socket, rhs: Socket) -> Bool { lhs === rhs }
@@ -123,33 +126,63 @@ public final class Socket: Sendable, Hashable {
     /// Events received but not yet handled; a client that gets further ahead than this is cut off.
     static let maxQueuedEvents = 256
 
-    /// Queues a received event for the socket's serial handler task; false when the queue is full. After
+    /// Queues a received event for the socket's handler task; false when the queue is full. After
     /// `stopReceiving()` events are dropped (the client is about to be disconnected).
+    ///
+    /// The handler task exists only while there are events: it starts with the first one and ends when the queue
+    /// is empty, so an idle connection holds no task.
     func receive(_ event: IncomingEvent) -> Bool {
-        if case .dropped = inbound.yield(event) { return false }
-        return true
+        let outcome = state.withLock { state -> (accepted: Bool, logger: Logger?) in
+            guard state.receiving else { return (true, nil) }
+            guard state.queue.count < Self.maxQueuedEvents else { return (false, nil) }
+            state.queue.append(event)
+            guard !state.handlingEvents, let logger = state.eventLogger else { return (true, nil) }
+            state.handlingEvents = true
+            return (true, logger)
+        }
+        if let logger = outcome.logger { handleQueuedEvents(logger: logger) }
+        return outcome.accepted
     }
 
-    /// Starts the task that runs the namespace's event handlers for this socket's events, one at a time and in
-    /// order, with `Logger.current` carrying the socket's ids.
+    /// From now on, events run through the namespace's handlers, one at a time and in order, with
+    /// `Logger.current` carrying the socket's ids.
     func startHandlingEvents(logger: Logger) {
-        state.withLock { $0.handlingEvents = true }
         var logger = logger
         logger[metadataKey: "socket.id"] = "\(id)"
         logger[metadataKey: "engine.sid"] = "\(session.id)"
+        let start = state.withLock { state -> Bool in
+            state.eventLogger = logger
+            guard !state.queue.isEmpty, !state.handlingEvents else { return false }
+            state.handlingEvents = true
+            return true
+        }
+        if start { handleQueuedEvents(logger: logger) }
+    }
+
+    private func handleQueuedEvents(logger: Logger) {
         Task { [logger] in
             await withLogger(logger) { _ in
-                for await event in inboundStream {
+                while let event = nextQueuedEvent() {
                     await namespace.handle(event, from: self)
                 }
             }
-            state.withLock { $0.handlingEvents = false }
+        }
+    }
+
+    /// The oldest queued event; nil (and the handler task ends) when there is none.
+    private func nextQueuedEvent() -> IncomingEvent? {
+        state.withLock { state in
+            guard !state.queue.isEmpty else {
+                state.handlingEvents = false
+                return nil
+            }
+            return state.queue.removeFirst()
         }
     }
 
     /// Takes no more events; those already queued are still handled.
     func stopReceiving() {
-        inbound.finish()
+        state.withLock { $0.receiving = false }
     }
 
     /// True while the handler task has queued or running events (or has not ended after `stopReceiving()`).
@@ -173,7 +206,7 @@ public final class Socket: Sendable, Hashable {
             return Array(state.pendingAcks.values)
         }
         guard let pending else { return }
-        inbound.finish()
+        stopReceiving()
         for continuation in pending { continuation.resume(throwing: SocketError.disconnected) }
         SocketMetrics.disconnected(namespace.name, reason: reason)
         namespace.socketDisconnected(self, reason: reason)
