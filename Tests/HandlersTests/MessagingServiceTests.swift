@@ -51,6 +51,46 @@ import Testing
         }
     }
 
+    /// Concurrent sends are written in shared batches across conversations; each conversation still ends with its
+    /// own exact count, newest message, unread counts, and an archive lifted only by the other participant.
+    @Test func concurrentSendsAcrossConversationsKeepEachConversationExact() async throws {
+        try await Fixture.run { fixture in
+            let main = try await fixture.startConversation()
+            let milestone = try await fixture.startConversation(milestone: "m1")
+            _ = try await fixture.service.markRead(main, reader: Fixture.freelancer)
+            _ = try await fixture.service.markRead(milestone, reader: Fixture.freelancer)
+            _ = try await fixture.service.setArchived(true, conversationId: milestone, user: Fixture.client)
+            let sent = try await withThrowingTaskGroup(of: Message.self) { group in
+                for index in 0..<60 {
+                    // main: 20 from the client, 10 from the freelancer; milestone: 30 from the freelancer.
+                    let (conversation, sender) =
+                        index < 30
+                        ? (main, index < 20 ? Fixture.client : Fixture.freelancer)
+                        : (milestone, Fixture.freelancer)
+                    group.addTask { try await fixture.send(conversation, from: sender, "b\(index)") }
+                }
+                return try await group.reduce(into: [Message]()) { $0.append($1) }
+            }
+            #expect(Set(sent.map(\.id)).count == 60)
+            #expect(try await fixture.unread(main, for: Fixture.freelancer) == 20)
+            #expect(try await fixture.unread(main, for: Fixture.client) == 10)
+            #expect(try await fixture.unread(milestone, for: Fixture.client) == 30)
+            #expect(try await fixture.unread(milestone, for: Fixture.freelancer) == 0)
+            for conversation in [main, milestone] {
+                let page = try await fixture.service.messages(
+                    in: conversation,
+                    viewer: Fixture.client,
+                    query: .init(page: 1, limit: 100)
+                )
+                let newest = sent.filter { $0.conversationId == conversation }.max { $0.id < $1.id }
+                #expect(page.pagination.total == page.messages.count)
+                let detail = try await fixture.service.conversation(conversation, viewer: Fixture.client)
+                #expect(detail.lastMessage?.content == newest?.content)
+                #expect(!detail.isArchived)
+            }
+        }
+    }
+
     @Test func idempotentRetriesRacingStoreOneMessage() async throws {
         try await Fixture.run { fixture in
             let conversation = try await fixture.startConversation()

@@ -13,31 +13,31 @@ extension MessageStore {
         var clientMessageId: String?
     }
 
-    /// Stores a message and updates the conversation and the unread counts in one statement, and returns it as its
-    /// sender sees it. With a `clientMessageId` already used by this sender in this conversation it stores nothing
-    /// and returns the existing message with `created == false`.
+    /// Stores a message and updates the conversation and the unread counts (in one statement, batched with other
+    /// sends under load), and returns it as its sender sees it. With a `clientMessageId` already used by this
+    /// sender in this conversation it stores nothing and returns the existing message with `created == false`.
     func insert(_ message: NewMessage) async throws -> (message: Message, created: Bool) {
         let id = UUIDv7.make()
         let attachments = String(decoding: try JSONCoding.encode(message.attachments), as: UTF8.self)
-        let statement = PreparedStatements.InsertMessage(
-            message: message,
-            id: id,
-            attachmentsJSON: attachments,
-            sentAt: Date()
-        )
-        for try await (sentAt, firstName, lastName, avatar) in try await client.execute(statement, logger: logger) {
-            let stored = Message(
+        if let stored = try await inserts.insert(.init(id: id, message: message, attachmentsJSON: attachments)) {
+            let sender = UserSummary(
+                id: message.senderId,
+                firstName: stored.firstName,
+                lastName: stored.lastName,
+                avatar: stored.avatar
+            )
+            let message = Message(
                 id: id.lowercased,
                 conversationId: message.conversationId.lowercased,
-                sender: UserSummary(id: message.senderId, firstName: firstName, lastName: lastName, avatar: avatar),
+                sender: sender,
                 content: message.content,
                 messageType: MessageType(rawValue: message.messageType) ?? .text,
                 attachments: message.attachments,
-                sentAt: sentAt,
+                sentAt: stored.sentAt,
                 isRead: true,
                 clientMessageId: message.clientMessageId
             )
-            return (stored, true)
+            return (message, true)
         }
         guard let clientMessageId = message.clientMessageId,
             let existing = try await fetchMessage(

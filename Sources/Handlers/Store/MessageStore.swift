@@ -7,10 +7,13 @@ import PostgresNIO
 public struct MessageStore: Sendable {
     public let client: PostgresClient
     public let logger: Logger
+    /// Sends go through one batcher per store, so concurrent sends share statements and commits.
+    let inserts: InsertBatcher
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
+        self.inserts = InsertBatcher(client: client, logger: logger)
     }
 
     /// What the service needs to authorize an action on a conversation, seen from one user.

@@ -31,53 +31,79 @@ enum PreparedStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    /// Stores a message and updates the conversation and the unread counts in one statement; returns the stored
-    /// time and the sender's name, or no row when the sender's `clientMessageId` was used before in this
-    /// conversation (then nothing changed). The conversation row is locked first, as mark-read does, so the two
-    /// never deadlock; the updates depend on the insert.
-    struct InsertMessage: PostgresPreparedStatement {
+    /// Stores a batch of messages (possibly in several conversations) and updates each conversation and its unread
+    /// counts, in one statement. Returns a row per stored message with the sender's name; a message whose sender
+    /// used its `clientMessageId` before in that conversation (or earlier in the batch) is left out, and nothing
+    /// changed for it. The conversations are locked in id order, so batches never deadlock with each other or with
+    /// mark-read, which locks one conversation; the updates depend on what was inserted. The conversation's last
+    /// message only moves forward: a batch with older ids (minted earlier) may commit after a newer one.
+    struct InsertMessages: PostgresPreparedStatement {
         static let sql = """
-            WITH locked AS (
-                SELECT id FROM conversations WHERE id = $1 FOR UPDATE
+            WITH input AS (
+                SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                    AS t (id, conversation_id, sender_id, content, message_type, attachments, client_message_id)
+            ), locked AS (
+                SELECT id FROM conversations WHERE id IN (SELECT conversation_id FROM input) ORDER BY id FOR UPDATE
             ), inserted AS (
                 INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)
-                SELECT $2, locked.id, $3, $4, $5, $6::jsonb, $7, $8
-                FROM locked
+                SELECT i.id, i.conversation_id, i.sender_id, i.content, i.message_type, i.attachments::jsonb,
+                       NULLIF(i.client_message_id, ''), $8
+                FROM input i JOIN locked ON locked.id = i.conversation_id
+                ORDER BY i.id
                 ON CONFLICT (conversation_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
-                RETURNING id, sent_at
+                RETURNING id, conversation_id, sender_id, content, sent_at
+            ), latest AS (
+                SELECT DISTINCT ON (conversation_id) conversation_id, id, sent_at, content, sender_id,
+                       count(*) OVER (PARTITION BY conversation_id) AS added
+                FROM inserted ORDER BY conversation_id, id DESC
             ), conversation AS (
                 UPDATE conversations c
-                SET last_message_id = inserted.id, last_message_at = inserted.sent_at,
-                    last_message_content = $4, last_message_sender = $3, message_count = c.message_count + 1
-                FROM inserted WHERE c.id = $1
+                SET last_message_id = CASE WHEN c.last_message_id >= latest.id THEN c.last_message_id ELSE latest.id END,
+                    last_message_at = CASE WHEN c.last_message_id >= latest.id THEN c.last_message_at ELSE latest.sent_at END,
+                    last_message_content = CASE WHEN c.last_message_id >= latest.id
+                                                THEN c.last_message_content ELSE latest.content END,
+                    last_message_sender = CASE WHEN c.last_message_id >= latest.id
+                                               THEN c.last_message_sender ELSE latest.sender_id END,
+                    message_count = c.message_count + latest.added
+                FROM latest
+                WHERE c.id = latest.conversation_id
             ), participants AS (
                 UPDATE conversation_participants p
-                SET unread_count = p.unread_count + CASE WHEN p.user_id = $3 THEN 0 ELSE 1 END,
-                    last_activity_at = inserted.sent_at,
-                    archived = CASE WHEN p.user_id = $3 THEN p.archived ELSE false END
-                FROM inserted WHERE p.conversation_id = $1
+                SET unread_count = p.unread_count + s.from_others, last_activity_at = s.last_at,
+                    archived = p.archived AND s.from_others = 0
+                FROM (SELECT m.conversation_id, m.user_id, max(i.sent_at) AS last_at,
+                             count(*) FILTER (WHERE i.sender_id <> m.user_id) AS from_others
+                      FROM inserted i JOIN conversation_participants m ON m.conversation_id = i.conversation_id
+                      GROUP BY m.conversation_id, m.user_id) AS s
+                WHERE p.conversation_id = s.conversation_id AND p.user_id = s.user_id
             )
-            SELECT inserted.sent_at, u.first_name, u.last_name, u.avatar FROM inserted JOIN users u ON u.id = $3
+            SELECT inserted.id, inserted.sent_at, u.first_name, u.last_name, u.avatar
+            FROM inserted JOIN users u ON u.id = inserted.sender_id
             """
         static let bindingDataTypes: [PostgresDataType] = [
-            .uuid, .uuid, .text, .text, .text, .text, .text, .timestamptz,
+            .uuidArray, .uuidArray, .textArray, .textArray, .textArray, .textArray, .textArray, .timestamptz,
         ]
-        typealias Row = (Date, String, String, String?)
+        typealias Row = (UUID, Date, String, String, String?)
 
-        var message: MessageStore.NewMessage
-        var id: UUID
-        var attachmentsJSON: String
+        struct Item: Sendable {
+            var id: UUID
+            var message: MessageStore.NewMessage
+            var attachmentsJSON: String
+        }
+
+        var items: [Item]
         var sentAt: Date
 
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 8)
-            bindings.append(message.conversationId)
-            bindings.append(id)
-            bindings.append(message.senderId)
-            bindings.append(message.content)
-            bindings.append(message.messageType)
-            bindings.append(attachmentsJSON)
-            bindings.append(message.clientMessageId)
+            bindings.append(items.map(\.id))
+            bindings.append(items.map(\.message.conversationId))
+            bindings.append(items.map(\.message.senderId))
+            bindings.append(items.map(\.message.content))
+            bindings.append(items.map(\.message.messageType))
+            bindings.append(items.map(\.attachmentsJSON))
+            // No client message id travels as '' (a real one has at least one character).
+            bindings.append(items.map { $0.message.clientMessageId ?? "" })
             bindings.append(sentAt)
             return bindings
         }
