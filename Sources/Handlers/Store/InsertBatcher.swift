@@ -74,12 +74,18 @@ final class InsertBatcher: Sendable {
 
     private func store(_ batch: [Waiting]) async {
         do {
-            let statement = PreparedStatements.InsertMessages(items: batch.map(\.item), sentAt: Date())
             var stored: [UUID: Stored] = [:]
-            for try await (id, sentAt, firstName, lastName, avatar) in try await client.execute(
-                statement,
-                logger: logger
-            ) {
+            let rows =
+                batch.count == 1
+                ? try await client.execute(
+                    PreparedStatements.InsertMessage(item: batch[0].item, sentAt: Date()),
+                    logger: logger
+                )
+                : try await client.execute(
+                    PreparedStatements.InsertMessages(items: batch.map(\.item), sentAt: Date()),
+                    logger: logger
+                )
+            for try await (id, sentAt, firstName, lastName, avatar) in rows {
                 stored[id] = (sentAt, firstName, lastName, avatar)
             }
             for waiting in batch { waiting.continuation.resume(returning: stored[waiting.item.id]) }

@@ -31,6 +31,60 @@ enum PreparedStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
+    /// Stores one message and updates its conversation and the unread counts: the batch statement's work for a
+    /// batch of one, in a form PostgreSQL executes in about half the time. No row when the sender's
+    /// `clientMessageId` was used before in this conversation (then nothing changed).
+    struct InsertMessage: PostgresPreparedStatement {
+        static let sql = """
+            WITH locked AS (
+                SELECT id FROM conversations WHERE id = $1 FOR UPDATE
+            ), inserted AS (
+                INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)
+                SELECT $2, locked.id, $3, $4, $5, $6::jsonb, $7, $8
+                FROM locked
+                ON CONFLICT (conversation_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+                RETURNING id, sent_at
+            ), conversation AS (
+                UPDATE conversations c
+                SET last_message_id = CASE WHEN c.last_message_id >= inserted.id THEN c.last_message_id ELSE inserted.id END,
+                    last_message_at = CASE WHEN c.last_message_id >= inserted.id THEN c.last_message_at ELSE inserted.sent_at END,
+                    last_message_content = CASE WHEN c.last_message_id >= inserted.id THEN c.last_message_content ELSE $4 END,
+                    last_message_sender = CASE WHEN c.last_message_id >= inserted.id THEN c.last_message_sender ELSE $3 END,
+                    message_count = c.message_count + 1
+                FROM inserted WHERE c.id = $1
+            ), participants AS (
+                UPDATE conversation_participants p
+                SET unread_count = p.unread_count + CASE WHEN p.user_id = $3 THEN 0 ELSE 1 END,
+                    last_activity_at = greatest(p.last_activity_at, inserted.sent_at),
+                    archived = CASE WHEN p.user_id = $3 THEN p.archived ELSE false END
+                FROM inserted WHERE p.conversation_id = $1
+            )
+            SELECT inserted.id, inserted.sent_at, u.first_name, u.last_name, u.avatar FROM inserted JOIN users u ON u.id = $3
+            """
+        static let bindingDataTypes: [PostgresDataType] = [
+            .uuid, .uuid, .text, .text, .text, .text, .text, .timestamptz,
+        ]
+        typealias Row = InsertMessages.Row
+
+        var item: InsertMessages.Item
+        var sentAt: Date
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 8)
+            bindings.append(item.message.conversationId)
+            bindings.append(item.id)
+            bindings.append(item.message.senderId)
+            bindings.append(item.message.content)
+            bindings.append(item.message.messageType)
+            bindings.append(item.attachmentsJSON)
+            bindings.append(item.message.clientMessageId)
+            bindings.append(sentAt)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
     /// Stores a batch of messages (possibly in several conversations) and updates each conversation and its unread
     /// counts, in one statement. Returns a row per stored message with the sender's name; a message whose sender
     /// used its `clientMessageId` before in that conversation (or earlier in the batch) is left out, and nothing
