@@ -103,7 +103,7 @@ if sends:
     line("")
     prepared, extended = pgbench("prepared"), pgbench("extended")
     if prepared or extended:
-        line(f"pgbench running the same three statements (`Benchmarks/pgbench/send.sql`) at the same concurrency"
+        line(f"pgbench running the same statements as a send written alone (`Benchmarks/pgbench/send.sql`) at the same concurrency"
              f" ({sends['sockets']} clients):")
         line("")
         line("| pgbench protocol | transactions/s | latency average (ms) | server sends/s ÷ pgbench |")
