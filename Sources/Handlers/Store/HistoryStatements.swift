@@ -34,47 +34,21 @@ enum HistoryStatements {
     }
 
     /// Messages older than a cursor, newest first.
-    struct MessagesBefore: PostgresPreparedStatement {
+    struct MessagesBefore: CursorPage {
         static let sql = messagePageSelect + " WHERE m.conversation_id = $1 AND m.id < $3 ORDER BY m.id DESC LIMIT $4"
-        static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .uuid, .int8]
-        typealias Row = PostgresRow
         var conversation: UUID
         var viewer: String
         var cursor: UUID
         var limit: Int
-
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 4)
-            bindings.append(conversation)
-            bindings.append(viewer)
-            bindings.append(cursor)
-            bindings.append(limit)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) -> Row { row }
     }
 
     /// Messages newer than a cursor, oldest first (catching up after a reconnect).
-    struct MessagesAfter: PostgresPreparedStatement {
+    struct MessagesAfter: CursorPage {
         static let sql = messagePageSelect + " WHERE m.conversation_id = $1 AND m.id > $3 ORDER BY m.id ASC LIMIT $4"
-        static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .uuid, .int8]
-        typealias Row = PostgresRow
         var conversation: UUID
         var viewer: String
         var cursor: UUID
         var limit: Int
-
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 4)
-            bindings.append(conversation)
-            bindings.append(viewer)
-            bindings.append(cursor)
-            bindings.append(limit)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) -> Row { row }
     }
 
     struct MessageCount: PostgresPreparedStatement {
@@ -91,4 +65,27 @@ enum HistoryStatements {
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int.self) }
     }
+}
+
+/// A page of messages next to a cursor message; the two directions differ only in their SQL.
+protocol CursorPage: PostgresPreparedStatement where Row == PostgresRow {
+    var conversation: UUID { get }
+    var viewer: String { get }
+    var cursor: UUID { get }
+    var limit: Int { get }
+}
+
+extension CursorPage {
+    static var bindingDataTypes: [PostgresDataType] { [.uuid, .text, .uuid, .int8] }
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(conversation)
+        bindings.append(viewer)
+        bindings.append(cursor)
+        bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
 }

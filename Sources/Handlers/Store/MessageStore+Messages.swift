@@ -85,29 +85,36 @@ extension MessageStore {
         var page: [Message]
         switch cursor {
         case .page(let number):
-            let statement = HistoryStatements.NewestMessages(
-                conversation: conversation,
-                viewer: viewer,
-                limit: limit + 1,
-                offset: (number - 1) * limit
+            let offset = (number - 1) * limit
+            page = try await messages(
+                HistoryStatements.NewestMessages(
+                    conversation: conversation,
+                    viewer: viewer,
+                    limit: limit + 1,
+                    offset: offset
+                ),
+                viewer: viewer
             )
-            page = try await decodeMessages(try await client.execute(statement, logger: logger), viewer: viewer)
         case .before(let id):
-            let statement = HistoryStatements.MessagesBefore(
-                conversation: conversation,
-                viewer: viewer,
-                cursor: id,
-                limit: limit + 1
+            page = try await messages(
+                HistoryStatements.MessagesBefore(
+                    conversation: conversation,
+                    viewer: viewer,
+                    cursor: id,
+                    limit: limit + 1
+                ),
+                viewer: viewer
             )
-            page = try await decodeMessages(try await client.execute(statement, logger: logger), viewer: viewer)
         case .after(let id):
-            let statement = HistoryStatements.MessagesAfter(
-                conversation: conversation,
-                viewer: viewer,
-                cursor: id,
-                limit: limit + 1
+            page = try await messages(
+                HistoryStatements.MessagesAfter(
+                    conversation: conversation,
+                    viewer: viewer,
+                    cursor: id,
+                    limit: limit + 1
+                ),
+                viewer: viewer
             )
-            page = try await decodeMessages(try await client.execute(statement, logger: logger), viewer: viewer)
         }
         let hasMore = page.count > limit
         if hasMore { page.removeLast() }
@@ -120,6 +127,13 @@ extension MessageStore {
             total = count
         }
         return (page, total, hasMore)
+    }
+
+    private func messages<Statement: PostgresPreparedStatement>(
+        _ statement: Statement,
+        viewer: String
+    ) async throws -> [Message] where Statement.Row == PostgresRow {
+        try await decodeMessages(try await client.execute(statement, logger: logger), viewer: viewer)
     }
 
     private func decodeMessages(
