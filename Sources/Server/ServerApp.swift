@@ -70,6 +70,11 @@ struct ServerApp {
         }
         var postgresConfiguration = clientConfiguration
         postgresConfiguration.options.connectTimeout = .seconds(3)
+        // Every connection is opened at start and kept: the pool arms no idle timer when a query hands its
+        // connection back, and no keep-alive timer unless the operator asks for keep-alive queries.
+        postgresConfiguration.options.maximumConnections = configuration.databasePoolSize
+        postgresConfiguration.options.minimumConnections = configuration.databasePoolSize
+        postgresConfiguration.options.keepAliveBehavior = configuration.databaseKeepAlive.map { .init(frequency: $0) }
         let postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
 
         var socketConfiguration = SocketServerConfiguration()
@@ -136,7 +141,10 @@ struct ServerApp {
 
         var app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: webSocketRouter,
+                configuration: .init(ws: io.webSocketServerConfiguration)
+            ),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
             logger: logger
         )

@@ -18,6 +18,12 @@ struct ServerConfiguration: Sendable {
     var logLevel: Logger.Level
     /// `DATABASE_URL`: `postgres://user:password@host:port/database`; unset runs the embedded cluster.
     var databaseURL: String?
+    /// `DATABASE_POOL_SIZE`: connections to PostgreSQL this node opens at start and keeps (default 20).
+    var databasePoolSize = 20
+    /// `DATABASE_KEEPALIVE_S`: seconds an unused pooled connection waits before a `SELECT 1` keeps it alive (for
+    /// firewalls or proxies that drop quiet connections); unset or 0: no keep-alive queries. Each query then arms
+    /// and cancels a timer, which costs about a tenth of the server's time on a history read.
+    var databaseKeepAlive: Duration?
     /// `DATA_DIR`: where the embedded cluster keeps its files (default `./data`).
     var dataDirectory: String
     /// `JWT_SECRET`: the HS256 key, at least 32 bytes.
@@ -94,6 +100,15 @@ struct ServerConfiguration: Sendable {
             throw ConfigurationError(
                 description: "DATABASE_URL must look like postgres://user:password@host:5432/database"
             )
+        }
+        databasePoolSize = try Self.positive(environment, "DATABASE_POOL_SIZE", default: 20)
+        if let keepAliveText = environment["DATABASE_KEEPALIVE_S"], !keepAliveText.isEmpty, keepAliveText != "0" {
+            guard let seconds = Int(keepAliveText), seconds > 0 else {
+                throw ConfigurationError(
+                    description: "DATABASE_KEEPALIVE_S must be a whole number of seconds, not '\(keepAliveText)'"
+                )
+            }
+            databaseKeepAlive = .seconds(seconds)
         }
         dataDirectory = environment["DATA_DIR"] ?? "data"
         jwtSecret = environment["JWT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }

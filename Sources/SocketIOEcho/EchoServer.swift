@@ -38,7 +38,10 @@ struct EchoServer {
         let port = environment["PORT"].flatMap(Int.init) ?? 3000
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: webSocketRouter,
+                configuration: .init(ws: io.webSocketServerConfiguration)
+            ),
             configuration: .init(address: .hostname("127.0.0.1", port: port)),
             services: [io],
             logger: logger

@@ -202,6 +202,9 @@ import Testing
                 _ = try await fixture.send(conversation, from: Fixture.client, "   ")
             }
             await #expect(throws: APIError.self) {
+                _ = try await fixture.send(conversation, from: Fixture.client, " \r\n\t\u{00A0}\u{3000}")
+            }
+            await #expect(throws: APIError.self) {
                 _ = try await fixture.service.send(
                     to: conversation,
                     from: Fixture.client,
@@ -264,6 +267,29 @@ import Testing
                 query: .init(page: 3, limit: 10)
             )
             #expect(page3.messages.map(\.content) == ["first"] + (1...4).map { "m\($0)" })
+            // Past the end: no messages, and still the count.
+            let beyond = try await fixture.service.messages(
+                in: conversation,
+                viewer: Fixture.freelancer,
+                query: .init(page: 4, limit: 10)
+            )
+            #expect(beyond.messages.isEmpty)
+            #expect(beyond.pagination.total == 25)
+            #expect(beyond.pagination.hasMore == false)
+            let caughtUpFully = try await fixture.service.messages(
+                in: conversation,
+                viewer: Fixture.freelancer,
+                query: .init(page: 1, limit: 10, after: newest.messages.last!.id)
+            )
+            #expect(caughtUpFully.messages.isEmpty)
+            #expect(caughtUpFully.pagination.total == 25)
+            // A stranger, and a malformed id, find nothing.
+            await #expect(throws: APIError.self) {
+                try await fixture.service.messages(in: conversation, viewer: "stranger", query: .init())
+            }
+            await #expect(throws: APIError.self) {
+                try await fixture.service.messages(in: "not-a-uuid", viewer: Fixture.client, query: .init())
+            }
         }
     }
 
@@ -280,9 +306,15 @@ import Testing
                 try await fixture.service.conversations(viewer: Fixture.freelancer, query: .init()).conversations
                     .isEmpty
             )
+            let withArchived = try await fixture.service.conversations(
+                viewer: Fixture.freelancer,
+                query: .init(includeArchived: true)
+            )
+            #expect(withArchived.conversations.map(\.isArchived) == [true])
+            #expect(withArchived.pagination.total == 1)
             #expect(
-                try await fixture.service.conversations(viewer: Fixture.freelancer, query: .init(includeArchived: true))
-                    .conversations.count == 1
+                try await fixture.service.conversations(viewer: Fixture.freelancer, query: .init()).pagination.total
+                    == 0
             )
             #expect(
                 try await fixture.service.conversations(viewer: Fixture.client, query: .init()).conversations.count == 1
@@ -305,6 +337,26 @@ import Testing
             list = try await fixture.service.conversations(viewer: Fixture.client, query: .init())
             #expect(list.conversations.map(\.id) == [main, milestone])
             #expect(list.conversations.first?.lastMessage?.content == "bump")
+            #expect(list.pagination.total == 2)
+            let second = try await fixture.service.conversations(
+                viewer: Fixture.client,
+                query: .init(page: 2, limit: 1)
+            )
+            #expect(second.conversations.map(\.id) == [milestone])
+            #expect(second.pagination.total == 2)
+            #expect(second.pagination.hasMore == false)
+            let beyond = try await fixture.service.conversations(
+                viewer: Fixture.client,
+                query: .init(page: 3, limit: 1)
+            )
+            #expect(beyond.conversations.isEmpty)
+            #expect(beyond.pagination.total == 2)
+            let ofContract = try await fixture.service.conversations(
+                viewer: Fixture.client,
+                query: .init(contractId: Fixture.contract, includeArchived: true)
+            )
+            #expect(ofContract.conversations.map(\.id) == [main, milestone])
+            #expect(ofContract.pagination.total == 2)
             let filtered = try await fixture.service.conversations(
                 viewer: Fixture.client,
                 query: .init(contractId: "other")

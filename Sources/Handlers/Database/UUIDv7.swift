@@ -40,6 +40,25 @@ public enum UUIDv7 {
 }
 
 extension UUID {
-    /// The lowercase text form used on the wire (Foundation's `uuidString` is uppercase).
-    public var lowercased: String { uuidString.lowercased() }
+    /// The lowercase text form used on the wire (Foundation's `uuidString` is uppercase and formats through
+    /// `snprintf`; a history page formats a hundred ids, so this writes the 36 bytes directly).
+    public var lowercased: String {
+        withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { text in
+                let digits: StaticString = "0123456789abcdef"
+                var position = 0
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        text[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    let byte = Int(bytes[index])
+                    text[position] = digits.utf8Start[byte >> 4]
+                    text[position + 1] = digits.utf8Start[byte & 0x0F]
+                    position += 2
+                }
+                return position
+            }
+        }
+    }
 }

@@ -137,7 +137,7 @@ public struct MessagingService: Sendable {
     /// Rules the schema cannot express: a text message has text; a file message has at least one attachment.
     static func checkContent(_ content: String, type: String, attachments: [Attachment]) throws {
         var validator = Validator()
-        if type == "text", content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if type == "text", content.allSatisfy(\.isWhitespace) {
             validator.add("content", "must not be blank for a text message")
         }
         if type == "file", attachments.isEmpty {
@@ -159,7 +159,9 @@ public struct MessagingService: Sendable {
     ) async throws
         -> MessageList
     {
-        let access = try await access(conversationId, user: viewer)
+        guard let conversation = UUID(uuidString: conversationId) else {
+            throw APIError.notFound("Conversation not found")
+        }
         if query.before != nil && query.after != nil {
             throw APIError.validationFailed([
                 FieldProblem(field: "before", message: "give either before or after, not both")
@@ -173,13 +175,18 @@ public struct MessagingService: Sendable {
         } else {
             cursor = .page(query.page)
         }
-        let page = try await database {
-            try await store.messages(
-                conversation: access.conversationId,
-                viewer: viewer,
-                cursor: cursor,
-                limit: query.limit
-            )
+        // The page statement also checks that the viewer takes part: a foreign conversation looks missing.
+        guard
+            let page = try await database({
+                try await store.messages(
+                    conversation: conversation,
+                    viewer: viewer,
+                    cursor: cursor,
+                    limit: query.limit
+                )
+            })
+        else {
+            throw APIError.notFound("Conversation not found")
         }
         return MessageList(
             messages: page.messages,

@@ -1,19 +1,33 @@
 import Foundation
 import PostgresNIO
 
-/// The statements of history reads, prepared once per pooled connection like the send path's: a page of messages
-/// in each cursor direction and a conversation's message count. Rows are handed over undecoded; the store decodes
-/// them.
+/// The statements of history reads, prepared once per pooled connection like the send path's. One statement
+/// answers a whole page request in one round trip: whether the viewer takes part in the conversation (no row when
+/// not), the conversation's message count and the viewer's read position (on every row), and the page's messages
+/// (none when the page is empty: then one row whose message columns are null). Rows are handed over undecoded; the
+/// store decodes them.
 enum HistoryStatements {
-    static let messagePageSelect = """
-        SELECT \(MessageStore.messageColumns), p.last_read_message_id
-        FROM messages m JOIN users u ON u.id = m.sender_id
-        LEFT JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = $2
+    /// `$1` conversation, `$2` viewer; `page` selects the messages and numbers its own parameters from `$3`.
+    static func pageSQL(_ page: String, order: String) -> String {
         """
+        SELECT c.message_count, p.last_read_message_id, m.id, m.sender_id, m.first_name, m.last_name, m.avatar,
+               m.content, m.message_type, m.attachments, m.sent_at, m.client_message_id
+        FROM conversations c
+        JOIN conversation_participants p ON p.conversation_id = c.id AND p.user_id = $2
+        LEFT JOIN LATERAL (
+            SELECT m.id, m.sender_id, u.first_name, u.last_name, u.avatar, m.content, m.message_type,
+                   m.attachments::text AS attachments, m.sent_at, m.client_message_id
+            FROM messages m JOIN users u ON u.id = m.sender_id
+            WHERE m.conversation_id = c.id \(page)
+        ) m ON true
+        WHERE c.id = $1
+        ORDER BY m.id \(order)
+        """
+    }
 
     /// The newest messages, newest first, from an offset.
     struct NewestMessages: PostgresPreparedStatement {
-        static let sql = messagePageSelect + " WHERE m.conversation_id = $1 ORDER BY m.id DESC LIMIT $3 OFFSET $4"
+        static let sql = pageSQL("ORDER BY m.id DESC LIMIT $3 OFFSET $4", order: "DESC")
         static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .int8, .int8]
         typealias Row = PostgresRow
         var conversation: UUID
@@ -35,7 +49,7 @@ enum HistoryStatements {
 
     /// Messages older than a cursor, newest first.
     struct MessagesBefore: CursorPage {
-        static let sql = messagePageSelect + " WHERE m.conversation_id = $1 AND m.id < $3 ORDER BY m.id DESC LIMIT $4"
+        static let sql = pageSQL("AND m.id < $3 ORDER BY m.id DESC LIMIT $4", order: "DESC")
         var conversation: UUID
         var viewer: String
         var cursor: UUID
@@ -44,26 +58,11 @@ enum HistoryStatements {
 
     /// Messages newer than a cursor, oldest first (catching up after a reconnect).
     struct MessagesAfter: CursorPage {
-        static let sql = messagePageSelect + " WHERE m.conversation_id = $1 AND m.id > $3 ORDER BY m.id ASC LIMIT $4"
+        static let sql = pageSQL("AND m.id > $3 ORDER BY m.id ASC LIMIT $4", order: "ASC")
         var conversation: UUID
         var viewer: String
         var cursor: UUID
         var limit: Int
-    }
-
-    struct MessageCount: PostgresPreparedStatement {
-        static let sql = "SELECT message_count FROM conversations WHERE id = $1"
-        static let bindingDataTypes: [PostgresDataType] = [.uuid]
-        typealias Row = Int
-        var conversation: UUID
-
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(conversation)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int.self) }
     }
 }
 

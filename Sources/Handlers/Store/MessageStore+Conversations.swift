@@ -41,29 +41,36 @@ extension MessageStore {
     ) async throws
         -> (conversations: [Conversation], total: Int)
     {
-        // Not prepared: with `includeArchived` and `contractId` as parameters a generic plan cannot use the
-        // participants index for the common case; planned with the values, it does.
-        let rows = try await client.query(
-            """
-            SELECT \(unescaped: Self.conversationColumns) \(unescaped: Self.conversationJoins)
-            WHERE me.user_id = \(viewer) AND (\(includeArchived) OR NOT me.archived)
-              AND (\(contractId)::text IS NULL OR c.contract_id = \(contractId))
-            ORDER BY me.last_activity_at DESC, c.id DESC
-            LIMIT \(limit) OFFSET \((page - 1) * limit)
-            """,
-            logger: logger
-        )
-        let conversations = try await decodeConversations(rows)
-        let countRows = try await client.query(
-            """
-            SELECT count(*) FROM conversation_participants me JOIN conversations c ON c.id = me.conversation_id
-            WHERE me.user_id = \(viewer) AND (\(includeArchived) OR NOT me.archived)
-              AND (\(contractId)::text IS NULL OR c.contract_id = \(contractId))
-            """,
-            logger: logger
-        )
+        let offset = (page - 1) * limit
+        let rows =
+            includeArchived
+            ? try await client.execute(
+                ConversationStatements.Page<ConversationStatements.WithArchived>(
+                    viewer: viewer,
+                    contractId: contractId,
+                    limit: limit,
+                    offset: offset
+                ),
+                logger: logger
+            )
+            : try await client.execute(
+                ConversationStatements.Page<ConversationStatements.ActiveOnly>(
+                    viewer: viewer,
+                    contractId: contractId,
+                    limit: limit,
+                    offset: offset
+                ),
+                logger: logger
+            )
+        var conversations: [Conversation] = []
         var total = 0
-        for try await count in countRows.decode(Int.self) { total = count }
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            total = try columns[18].decode(Int.self)
+            // An empty page is one row of nulls carrying the total.
+            if columns[0].bytes == nil { continue }
+            conversations.append(try decodeConversation(columns))
+        }
         return (conversations, total)
     }
 
@@ -101,43 +108,40 @@ extension MessageStore {
         _ rows: some AsyncSequence<PostgresRow, any Error>
     ) async throws -> [Conversation] {
         var result: [Conversation] = []
-        for try await row in rows {
-            let (id, contractId, milestoneId, createdAt, active, clientId, clientFirst, clientLast, clientAvatar) =
-                try row.decode((UUID, String, String?, Date, Bool, String, String, String, String?).self)
-            let columns = row.makeRandomAccess()
-            let freelancer = UserSummary(
+        for try await row in rows { result.append(try decodeConversation(row.makeRandomAccess())) }
+        return result
+    }
+
+    /// A conversation from the columns of `conversationColumns` (or the list statement's, in the same order).
+    private func decodeConversation(_ columns: PostgresRandomAccessRow) throws -> Conversation {
+        let lastContent = try columns[13].decode(String?.self)
+        let lastAt = try columns[14].decode(Date?.self)
+        let lastSender = try columns[15].decode(String?.self)
+        var lastMessage: LastMessage?
+        if let lastContent, let lastAt, let lastSender {
+            lastMessage = LastMessage(content: lastContent, sentAt: lastAt, senderId: lastSender)
+        }
+        return Conversation(
+            id: try columns[0].decode(UUID.self).lowercased,
+            contractId: try columns[1].decode(String.self),
+            milestoneId: try columns[2].decode(String?.self),
+            client: UserSummary(
+                id: try columns[5].decode(String.self),
+                firstName: try columns[6].decode(String.self),
+                lastName: try columns[7].decode(String.self),
+                avatar: try columns[8].decode(String?.self)
+            ),
+            freelancer: UserSummary(
                 id: try columns[9].decode(String.self),
                 firstName: try columns[10].decode(String.self),
                 lastName: try columns[11].decode(String.self),
                 avatar: try columns[12].decode(String?.self)
-            )
-            let lastContent = try columns[13].decode(String?.self)
-            let lastAt = try columns[14].decode(Date?.self)
-            let lastSender = try columns[15].decode(String?.self)
-            var lastMessage: LastMessage?
-            if let lastContent, let lastAt, let lastSender {
-                lastMessage = LastMessage(content: lastContent, sentAt: lastAt, senderId: lastSender)
-            }
-            result.append(
-                Conversation(
-                    id: id.lowercased,
-                    contractId: contractId,
-                    milestoneId: milestoneId,
-                    client: UserSummary(
-                        id: clientId,
-                        firstName: clientFirst,
-                        lastName: clientLast,
-                        avatar: clientAvatar
-                    ),
-                    freelancer: freelancer,
-                    lastMessage: lastMessage,
-                    unreadCount: try columns[16].decode(Int.self),
-                    isActive: active,
-                    isArchived: try columns[17].decode(Bool.self),
-                    createdAt: createdAt
-                )
-            )
-        }
-        return result
+            ),
+            lastMessage: lastMessage,
+            unreadCount: try columns[16].decode(Int.self),
+            isActive: try columns[4].decode(Bool.self),
+            isArchived: try columns[17].decode(Bool.self),
+            createdAt: try columns[3].decode(Date.self)
+        )
     }
 }

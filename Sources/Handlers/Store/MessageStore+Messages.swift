@@ -73,67 +73,99 @@ extension MessageStore {
         case after(UUID)
     }
 
-    /// One page of messages in chronological order, `hasMore` telling whether more lie in the page's direction.
+    /// One page of messages in chronological order, `hasMore` telling whether more lie in the page's direction, and
+    /// the conversation's message count; nil when `viewer` does not take part in the conversation. One statement
+    /// and one round trip (see `HistoryStatements`).
     func messages(
         conversation: UUID,
         viewer: String,
         cursor: Cursor,
         limit: Int
     ) async throws
-        -> (messages: [Message], total: Int, hasMore: Bool)
+        -> (messages: [Message], total: Int, hasMore: Bool)?
     {
-        var page: [Message]
+        let found: (page: [Message], total: Int)?
         switch cursor {
         case .page(let number):
-            let offset = (number - 1) * limit
-            page = try await messages(
+            found = try await page(
                 HistoryStatements.NewestMessages(
                     conversation: conversation,
                     viewer: viewer,
                     limit: limit + 1,
-                    offset: offset
+                    offset: (number - 1) * limit
                 ),
+                conversation: conversation,
                 viewer: viewer
             )
         case .before(let id):
-            page = try await messages(
+            found = try await page(
                 HistoryStatements.MessagesBefore(
                     conversation: conversation,
                     viewer: viewer,
                     cursor: id,
                     limit: limit + 1
                 ),
+                conversation: conversation,
                 viewer: viewer
             )
         case .after(let id):
-            page = try await messages(
+            found = try await page(
                 HistoryStatements.MessagesAfter(
                     conversation: conversation,
                     viewer: viewer,
                     cursor: id,
                     limit: limit + 1
                 ),
+                conversation: conversation,
                 viewer: viewer
             )
         }
+        guard var (page, total) = found else { return nil }
         let hasMore = page.count > limit
         if hasMore { page.removeLast() }
         if case .after = cursor {} else { page.reverse() }
-        var total = 0
-        for try await count in try await client.execute(
-            HistoryStatements.MessageCount(conversation: conversation),
-            logger: logger
-        ) {
-            total = count
-        }
         return (page, total, hasMore)
     }
 
-    private func messages<Statement: PostgresPreparedStatement>(
+    /// Runs one history statement: its messages in statement order and the message count, or nil without a row.
+    private func page<Statement: PostgresPreparedStatement>(
         _ statement: Statement,
+        conversation: UUID,
         viewer: String
-    ) async throws -> [Message] where Statement.Row == PostgresRow {
-        try await decodeMessages(try await client.execute(statement, logger: logger), viewer: viewer)
+    ) async throws -> (page: [Message], total: Int)? where Statement.Row == PostgresRow {
+        var total: Int?
+        var page: [Message] = []
+        for try await row in try await client.execute(statement, logger: logger) {
+            let (
+                count, lastRead, id, senderId, firstName, lastName, avatar, content, type, attachmentsJSON, sentAt,
+                clientMessageId
+            ) =
+                try row.decode(
+                    (
+                        Int, UUID?, UUID?, String?, String?, String?, String?, String?, String?, String?, Date?,
+                        String?
+                    ).self
+                )
+            total = count
+            guard let id, let senderId, let firstName, let lastName, let content, let type, let sentAt else {
+                continue
+            }
+            page.append(
+                makeMessage(
+                    id: id,
+                    conversationId: conversation,
+                    sender: UserSummary(id: senderId, firstName: firstName, lastName: lastName, avatar: avatar),
+                    content: content,
+                    type: type,
+                    attachmentsJSON: attachmentsJSON ?? "[]",
+                    sentAt: sentAt,
+                    clientMessageId: clientMessageId,
+                    viewer: viewer,
+                    lastRead: lastRead
+                )
+            )
+        }
+        return total.map { (page, $0) }
     }
 
     private func decodeMessages(
@@ -149,27 +181,54 @@ extension MessageStore {
                 try row.decode(
                     (UUID, UUID, String, String, String, String?, String, String, String, Date, String?, UUID?).self
                 )
-            // Most messages have none: skip the JSON decoder for them.
-            let attachments =
-                attachmentsJSON == "[]"
-                ? []
-                : (try? JSONCoding.decoder.decode([Attachment].self, from: Data(attachmentsJSON.utf8))) ?? []
-            let isRead = senderId == viewer || lastRead.map { id.isOrdered(before: $0) || id == $0 } ?? false
             result.append(
-                Message(
-                    id: id.lowercased,
-                    conversationId: conversationId.lowercased,
+                makeMessage(
+                    id: id,
+                    conversationId: conversationId,
                     sender: UserSummary(id: senderId, firstName: firstName, lastName: lastName, avatar: avatar),
                     content: content,
-                    messageType: MessageType(rawValue: type) ?? .text,
-                    attachments: attachments,
+                    type: type,
+                    attachmentsJSON: attachmentsJSON,
                     sentAt: sentAt,
-                    isRead: isRead,
-                    clientMessageId: clientMessageId
+                    clientMessageId: clientMessageId,
+                    viewer: viewer,
+                    lastRead: lastRead
                 )
             )
         }
         return result
+    }
+
+    /// A stored message as `viewer` sees it: read when the viewer sent it or has read up to it or past it.
+    private func makeMessage(
+        id: UUID,
+        conversationId: UUID,
+        sender: UserSummary,
+        content: String,
+        type: String,
+        attachmentsJSON: String,
+        sentAt: Date,
+        clientMessageId: String?,
+        viewer: String,
+        lastRead: UUID?
+    ) -> Message {
+        // Most messages have none: skip the JSON decoder for them.
+        let attachments =
+            attachmentsJSON == "[]"
+            ? []
+            : (try? JSONCoding.decoder.decode([Attachment].self, from: Data(attachmentsJSON.utf8))) ?? []
+        let isRead = sender.id == viewer || lastRead.map { id.isOrdered(before: $0) || id == $0 } ?? false
+        return Message(
+            id: id.lowercased,
+            conversationId: conversationId.lowercased,
+            sender: sender,
+            content: content,
+            messageType: MessageType(rawValue: type) ?? .text,
+            attachments: attachments,
+            sentAt: sentAt,
+            isRead: isRead,
+            clientMessageId: clientMessageId
+        )
     }
 }
 

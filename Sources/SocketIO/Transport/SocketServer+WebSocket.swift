@@ -5,6 +5,13 @@ import NIOCore
 
 /// The WebSocket transport: a direct WebSocket session, or the upgrade of a polling session (probe, then `5`).
 extension SocketServer {
+    /// The WebSocket settings a server hosting this endpoint should pass to `.http1WebSocketUpgrade`: frames as
+    /// large as the largest Engine.IO packet, and no WebSocket-level pings, because Engine.IO's own heartbeat
+    /// already finds dead peers (each automatic ping would keep a task and a timer alive for every connection).
+    public var webSocketServerConfiguration: WebSocketServerConfiguration {
+        WebSocketServerConfiguration(maxFrameSize: configuration.maxPayload, autoPing: .disabled)
+    }
+
     func addWebSocketRoute<Context: WebSocketRequestContext>(to router: Router<Context>) {
         router.ws(
             RouterPath(configuration.path),

@@ -1,0 +1,81 @@
+import Foundation
+import PostgresNIO
+
+/// The statements of the conversation list, prepared once per pooled connection: one page of the viewer's
+/// conversations and their total in one round trip. The total is on every row; an empty page is one row whose
+/// conversation columns are null. Two statements rather than an `includeArchived` parameter: planned once for any
+/// value, a flag in the filter would keep PostgreSQL from using the participants index for the common case
+/// (active conversations only).
+enum ConversationStatements {
+    /// `$1` viewer, `$2` contract filter (null: every contract), `$3` limit, `$4` offset.
+    static func pageSQL(filter: String) -> String {
+        """
+        SELECT page.id, page.contract_id, page.milestone_id, page.created_at, page.active,
+               page.client_id, page.client_first, page.client_last, page.client_avatar,
+               page.freelancer_id, page.freelancer_first, page.freelancer_last, page.freelancer_avatar,
+               page.last_content, page.last_at, page.last_sender, page.unread_count, page.archived, t.total
+        FROM (
+            SELECT count(*) AS total
+            FROM conversation_participants me JOIN conversations c ON c.id = me.conversation_id
+            WHERE me.user_id = $1 \(filter) AND ($2::text IS NULL OR c.contract_id = $2)
+        ) t
+        LEFT JOIN LATERAL (
+            SELECT c.id, c.contract_id, c.milestone_id, c.created_at, k.status = 'active' AS active,
+                   cu.id AS client_id, cu.first_name AS client_first, cu.last_name AS client_last,
+                   cu.avatar AS client_avatar,
+                   fu.id AS freelancer_id, fu.first_name AS freelancer_first, fu.last_name AS freelancer_last,
+                   fu.avatar AS freelancer_avatar,
+                   c.last_message_content AS last_content, c.last_message_at AS last_at,
+                   c.last_message_sender AS last_sender, me.unread_count, me.archived,
+                   me.last_activity_at AS activity
+            \(MessageStore.conversationJoins)
+            WHERE me.user_id = $1 \(filter) AND ($2::text IS NULL OR c.contract_id = $2)
+            ORDER BY me.last_activity_at DESC, c.id DESC
+            LIMIT $3 OFFSET $4
+        ) page ON true
+        ORDER BY page.activity DESC, page.id DESC
+        """
+    }
+
+    /// Conversations the viewer has not archived.
+    enum ActiveOnly: ArchiveFilter {
+        static let name = "active"
+        static let condition = "AND NOT me.archived"
+    }
+    /// Every conversation of the viewer, archived ones included.
+    enum WithArchived: ArchiveFilter {
+        static let name = "with_archived"
+        static let condition = ""
+    }
+
+    /// One page of the conversations `Filter` selects; each filter is its own prepared statement.
+    struct Page<Filter: ArchiveFilter>: PostgresPreparedStatement {
+        /// Named by hand: the default name (the type's full name) runs past PostgreSQL's 63-byte identifiers, where
+        /// both filters' names would be cut to the same prefix.
+        static var name: String { "conversation_page_" + Filter.name }
+        static var sql: String { pageSQL(filter: Filter.condition) }
+        static var bindingDataTypes: [PostgresDataType] { [.text, .text, .int8, .int8] }
+        typealias Row = PostgresRow
+        var viewer: String
+        var contractId: String?
+        var limit: Int
+        var offset: Int
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 4)
+            bindings.append(viewer)
+            bindings.append(contractId)
+            bindings.append(limit)
+            bindings.append(offset)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
+    }
+}
+
+protocol ArchiveFilter: Sendable {
+    static var name: String { get }
+    /// SQL added to the participants filter.
+    static var condition: String { get }
+}
