@@ -3,7 +3,6 @@ import Foundation
 import Generated
 import Handlers
 import Hummingbird
-import HummingbirdWebSocket
 import Logging
 import Metrics
 import PostgresNIO
@@ -136,15 +135,11 @@ struct ServerApp {
             ? { @Sendable in try await SeedDemo.demoUsers(tokens: tokens, lifetime: 3600) } : nil
         TestClientRoutes(clientBundlePath: configuration.socketIOClientBundle, demoUsers: demoUsers)
             .register(on: router)
-        let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
-        io.addRoutes(to: router, webSocketRouter: webSocketRouter)
+        io.addRoutes(to: router)
 
         var app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: webSocketRouter,
-                configuration: .init(ws: io.webSocketServerConfiguration)
-            ),
+            server: io.httpServer(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
             logger: logger
         )

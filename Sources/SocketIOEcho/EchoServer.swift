@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 import SocketIO
@@ -33,15 +32,11 @@ struct EchoServer {
 
         let router = Router()
         router.get("/health") { _, _ in "ok" }
-        let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
-        io.addRoutes(to: router, webSocketRouter: webSocketRouter)
+        io.addRoutes(to: router)
         let port = environment["PORT"].flatMap(Int.init) ?? 3000
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: webSocketRouter,
-                configuration: .init(ws: io.webSocketServerConfiguration)
-            ),
+            server: io.httpServer(),
             configuration: .init(address: .hostname("127.0.0.1", port: port)),
             services: [io],
             logger: logger

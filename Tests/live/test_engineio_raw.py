@@ -226,3 +226,29 @@ def test_cors_allows_configured_origins_with_credentials(make_echo_server):
     assert refused.status_code == 403
     assert refused.json() == {"code": 4, "message": "Forbidden"}
     assert "access-control-allow-origin" not in refused.headers
+
+
+def test_websocket_frames_fragments_pings_and_large_messages(echo_server):
+    """The WebSocket transport at the frame level: a message split over continuation frames, a WebSocket ping
+    answered with a pong of the same data, a message well past one 16 KB frame, and a close answered with a close."""
+    ws = websocket.create_connection(echo_server.ws_url + "/socket.io/?EIO=4&transport=websocket", timeout=5)
+    try:
+        assert ws.recv().startswith("0{")
+        ws.send('40/test,{"token":"secret"}')
+        assert ws.recv().startswith("40/test,")
+        assert ws.recv().startswith('42/test,["welcome",')
+        first, second = '42/test,1["echo","frag', 'mented"]'
+        ws.send_frame(websocket.ABNF.create_frame(first, websocket.ABNF.OPCODE_TEXT, fin=0))
+        ws.send_frame(websocket.ABNF.create_frame(second, websocket.ABNF.OPCODE_CONT, fin=1))
+        assert ws.recv() == '43/test,1["fragmented"]'
+        ws.ping("are you there")
+        opcode, frame = ws.recv_data_frame(control_frame=True)
+        assert (opcode, frame.data) == (websocket.ABNF.OPCODE_PONG, b"are you there")
+        large = "z" * 100_000
+        ws.send('42/test,2["echo","' + large + '"]')
+        assert ws.recv() == '43/test,2["' + large + '"]'
+        ws.send_close(websocket.STATUS_NORMAL)
+        opcode, frame = ws.recv_data_frame(control_frame=True)
+        assert opcode == websocket.ABNF.OPCODE_CLOSE
+    finally:
+        ws.close()

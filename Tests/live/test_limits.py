@@ -144,8 +144,10 @@ def test_the_global_connection_ceiling_refuses_the_session_past_it(small_server)
     assert refused.headers["retry-after"] == "5"
     with pytest.raises(websocket.WebSocketBadStatusException) as error:
         websocket.create_connection(small_server.ws_url + "/socket.io/?EIO=4&transport=websocket", timeout=5)
-    # Refused before the upgrade; the WebSocket library answers every refused upgrade with a bare 400.
-    assert error.value.status_code == 400
+    # Refused before the upgrade, with the answer of a refused polling handshake.
+    assert error.value.status_code == 503
+    assert error.value.resp_headers["retry-after"] == "5"
+    assert json.loads(error.value.resp_body) == {"code": 4, "message": "Server is at its connection limit"}
     # Closing one session frees its place.
     closed = requests.post(small_server.url + "/socket.io/", params={"EIO": "4", "transport": "polling",
                                                                         "sid": sids[0]}, data="1", timeout=5)

@@ -120,11 +120,12 @@ extension MessageStore {
                 viewer: viewer
             )
         }
-        guard var (page, total) = found else { return nil }
+        guard let found else { return nil }
+        var page = found.page
         let hasMore = page.count > limit
         if hasMore { page.removeLast() }
         if case .after = cursor {} else { page.reverse() }
-        return (page, total, hasMore)
+        return (page, found.total, hasMore)
     }
 
     /// Runs one history statement: its messages in statement order and the message count, or nil without a row.

@@ -17,6 +17,8 @@ final class EngineSession: Sendable {
         var consumerGeneration = 0
         /// Packets meant for a consumer that registered its wait but has not parked its continuation yet.
         var handoff: [EnginePacket]?
+        /// The WebSocket transport's consumer: packets are pushed to it instead of pulled (see `push(over:to:)`).
+        var sink: (@Sendable ([EnginePacket]?) -> Void)?
         /// The Socket.IO layer of the session: connected namespaces, binary packets awaiting attachments.
         var sockets: [String: Socket] = [:]
         var pendingBinary: PendingBinary?
@@ -105,6 +107,41 @@ final class EngineSession: Sendable {
         }
     }
 
+    /// Push mode, for the WebSocket transport: from now on `sink` gets the packets for the client as soon as they
+    /// are queued, and nil once the session is over and everything was delivered. It is called with the session's
+    /// lock held, which keeps the packets in order whatever thread queues them, so it must only hand them on (to an
+    /// event loop) and never call back into the session.
+    func push(over transport: EngineSessionState.Transport, to sink: @escaping @Sendable ([EnginePacket]?) -> Void) {
+        state.withLock { locked in
+            locked.sink = sink
+            Self.rearm(&locked, transport: transport, delivering: [])
+        }
+    }
+
+    /// Asks the state machine for packets again after a delivery, so the pushing consumer stays registered.
+    private static func rearm(
+        _ locked: inout Locked,
+        transport: EngineSessionState.Transport,
+        delivering packets: [EnginePacket]
+    ) {
+        guard let sink = locked.sink else { return }
+        var packets = packets
+        while true {
+            switch locked.machine.pull(over: transport) {
+            case .deliver(let more):
+                packets += more
+                continue
+            case .wait:
+                if !packets.isEmpty { sink(packets) }
+            case .finished, .reject:
+                if !packets.isEmpty { sink(packets) }
+                locked.sink = nil
+                sink(nil)
+            }
+            return
+        }
+    }
+
     /// Releases a waiting consumer of the given generation (timeout, cancellation, shutdown).
     func releaseConsumer(generation: Int? = nil, with packets: [EnginePacket]?) {
         let continuation = state.withLock { locked -> CheckedContinuation<[EnginePacket]?, Never>? in
@@ -142,6 +179,10 @@ final class EngineSession: Sendable {
     private func apply(_ transition: (inout EngineSessionState) -> EngineSessionState.Wake) {
         let wake = state.withLock { locked -> (CheckedContinuation<[EnginePacket]?, Never>, [EnginePacket])? in
             guard case .resume(let packets) = transition(&locked.machine) else { return nil }
+            if locked.sink != nil {
+                Self.rearm(&locked, transport: locked.machine.transport, delivering: packets)
+                return nil
+            }
             guard let continuation = locked.consumer else {
                 // The consumer is between registering its wait and parking: leave the packets for it.
                 locked.handoff = (locked.handoff ?? []) + packets

@@ -6,7 +6,7 @@ import Synchronization
 /// An Engine.IO v4 + Socket.IO v5 server.
 ///
 /// Create it, configure namespaces (`namespace("/chat")`), register its routes on Hummingbird routers
-/// (`addRoutes(to:webSocketRouter:)`) and run it as a `Service` next to the HTTP server: it drives heartbeats and
+/// (`addRoutes(to:)`, `httpServer()`) and run it as a `Service` next to the HTTP server: it drives heartbeats and
 /// connect timeouts, and on graceful shutdown disconnects every client and releases pending long-polls.
 public final class SocketServer: Service, Sendable {
     public let configuration: SocketServerConfiguration

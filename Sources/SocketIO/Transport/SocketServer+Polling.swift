@@ -1,23 +1,18 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdWebSocket
 import NIOCore
 import ServiceLifecycle
 
 /// The HTTP long-polling transport: GET waits for packets, POST delivers them, OPTIONS answers CORS preflights.
 extension SocketServer {
-    /// Registers the polling transport on `router` and the WebSocket transport on `webSocketRouter` (a separate
-    /// router given to `.http1WebSocketUpgrade(webSocketRouter:)`, because both use GET on the same path).
-    public func addRoutes<Context: RequestContext, WebSocketContext: WebSocketRequestContext>(
-        to router: Router<Context>,
-        webSocketRouter: Router<WebSocketContext>
-    ) {
+    /// Registers the polling transport on `router`. The WebSocket transport comes with the HTTP server of
+    /// `httpServer()`, which serves WebSocket connections in the channel pipeline.
+    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let path = RouterPath(configuration.path)
         router.get(path) { request, _ in await self.pollingGet(request) }
         router.post(path) { request, context in await self.pollingPost(request, maxSize: context.maxUploadSize) }
         router.on(path, method: .options) { request, _ in self.preflight(request) }
-        addWebSocketRoute(to: webSocketRouter)
     }
 
     private func pollingGet(_ request: Request) async -> Response {

@@ -1,0 +1,243 @@
+import NIOCore
+import NIOWebSocket
+import Synchronization
+
+/// The WebSocket transport as a channel handler: WebSocket frames in, Engine.IO packets to the server; the session's
+/// packets out as frames. A connection keeps no task while it is idle: packets from the client are handled by a
+/// task that exists only while some are waiting, and the session pushes its packets to the channel's event loop.
+final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    enum Phase {
+        /// A WebSocket of its own: the session is open and pushes its packets here.
+        case serving(EngineSession)
+        /// The upgrade of a polling session: `2probe` is expected, then `5`.
+        case awaitingProbe(EngineSession)
+        case awaitingUpgrade(EngineSession)
+        case closed
+    }
+
+    private let server: SocketServer
+    private let maxPayload: Int
+    private var phase: Phase
+    /// The parts of a fragmented message so far, and its opcode.
+    private var fragments: ByteBuffer?
+    private var fragmentsOpcode: WebSocketOpcode = .text
+    private var inbound: InboundPackets?
+    /// The open packet of a new session, written first.
+    private let open: EnginePacket?
+
+    init(server: SocketServer, phase: Phase, open: EnginePacket?) {
+        self.server = server
+        self.maxPayload = server.configuration.maxPayload
+        self.phase = phase
+        self.open = open
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        switch phase {
+        case .serving(let session):
+            if let open { write([open], context: context) }
+            startServing(session, context: context)
+        case .closed:
+            // No session could be opened (the server filled up or began stopping): try again later.
+            closeChannel(context, code: .unknown(1013))
+        case .awaitingProbe, .awaitingUpgrade:
+            break
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text, .binary:
+            guard fragments == nil else { return fail(context, code: .protocolError) }
+            if frame.fin {
+                message(frame.unmaskedData, opcode: frame.opcode, context: context)
+            } else {
+                fragments = frame.unmaskedData
+                fragmentsOpcode = frame.opcode
+            }
+        case .continuation:
+            guard var buffer = fragments else { return fail(context, code: .protocolError) }
+            var part = frame.unmaskedData
+            guard buffer.readableBytes + part.readableBytes <= maxPayload else {
+                return fail(context, code: .messageTooLarge)
+            }
+            buffer.writeBuffer(&part)
+            if frame.fin {
+                fragments = nil
+                message(buffer, opcode: fragmentsOpcode, context: context)
+            } else {
+                fragments = buffer
+            }
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .connectionClose:
+            // Answer the close with a close and hang up; the session ends as the client closed it.
+            var data = frame.unmaskedData
+            let code =
+                data.readInteger(as: UInt16.self).map { WebSocketErrorCode(codeNumber: Int($0)) } ?? .normalClosure
+            closeChannel(context, code: code)
+        default:
+            break
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        switch phase {
+        case .serving(let session):
+            server.close(session, .transportClose)
+        case .awaitingProbe(let session), .awaitingUpgrade(let session):
+            session.upgradeAborted()
+        case .closed:
+            break
+        }
+        phase = .closed
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if case .serving(let session) = phase { server.close(session, .transportError) }
+        phase = .closed
+        context.close(promise: nil)
+    }
+
+    // MARK: Messages
+
+    private func message(_ buffer: ByteBuffer, opcode: WebSocketOpcode, context: ChannelHandlerContext) {
+        guard buffer.readableBytes <= maxPayload else { return fail(context, code: .messageTooLarge) }
+        let packet: EnginePacket
+        if opcode == .binary {
+            packet = .binary(Array(buffer.readableBytesView))
+        } else {
+            guard let decoded = try? EnginePacket.decode(Substring(String(buffer: buffer))) else {
+                if case .serving(let session) = phase { server.close(session, .parseError) }
+                return
+            }
+            packet = decoded
+        }
+        switch phase {
+        case .serving:
+            inbound?.append(packet)
+        case .awaitingProbe(let session):
+            guard packet == .ping("probe") else { return fail(context, code: .protocolError) }
+            write([.pong("probe")], context: context)
+            session.probeReceived()
+            phase = .awaitingUpgrade(session)
+        case .awaitingUpgrade(let session):
+            guard packet == .upgrade else {
+                session.upgradeAborted()
+                return fail(context, code: .protocolError)
+            }
+            session.upgradeReceived()
+            phase = .serving(session)
+            startServing(session, context: context)
+        case .closed:
+            break
+        }
+    }
+
+    /// From now on the session's packets go out over this channel and the client's packets to the server.
+    private func startServing(_ session: EngineSession, context: ChannelHandlerContext) {
+        inbound = InboundPackets(server: server, session: session)
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        let channelContext = NIOLoopBound(context, eventLoop: loop)
+        session.push(over: .websocket) { packets in
+            loop.execute {
+                let handler = handler.value
+                let context = channelContext.value
+                if let packets {
+                    handler.write(packets, context: context)
+                } else {
+                    handler.phase = .closed
+                    handler.closeChannel(context, code: .normalClosure)
+                }
+            }
+        }
+    }
+
+    private func write(_ packets: [EnginePacket], context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        for packet in packets {
+            let frame: WebSocketFrame
+            switch packet {
+            case .binary(let bytes):
+                frame = WebSocketFrame(fin: true, opcode: .binary, data: context.channel.allocator.buffer(bytes: bytes))
+            default:
+                frame = WebSocketFrame(
+                    fin: true,
+                    opcode: .text,
+                    data: context.channel.allocator.buffer(string: packet.text)
+                )
+            }
+            context.write(wrapOutboundOut(frame), promise: nil)
+        }
+        context.flush()
+    }
+
+    private func fail(_ context: ChannelHandlerContext, code: WebSocketErrorCode) {
+        switch phase {
+        case .serving(let session): server.close(session, .transportError)
+        case .awaitingProbe(let session), .awaitingUpgrade(let session): session.upgradeAborted()
+        case .closed: break
+        }
+        phase = .closed
+        closeChannel(context, code: code)
+    }
+
+    /// Sends a close frame with `code` and closes the connection once it is written.
+    private func closeChannel(_ context: ChannelHandlerContext, code: WebSocketErrorCode) {
+        guard context.channel.isActive else { return }
+        var data = context.channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: code)
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+        context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in context.close(promise: nil) }
+    }
+}
+
+/// The client's packets waiting for the server, handled in order by a task that exists only while some wait.
+final class InboundPackets: Sendable {
+    /// More waiting packets than this means the client is far ahead of the server: the session is closed.
+    static let limit = 1_000
+
+    private let server: SocketServer
+    private let session: EngineSession
+    private let state = Mutex<(packets: [EnginePacket], draining: Bool)>(([], false))
+
+    init(server: SocketServer, session: EngineSession) {
+        self.server = server
+        self.session = session
+    }
+
+    func append(_ packet: EnginePacket) {
+        let (start, overflow) = state.withLock { state -> (Bool, Bool) in
+            guard state.packets.count < Self.limit else { return (false, true) }
+            state.packets.append(packet)
+            guard !state.draining else { return (false, false) }
+            state.draining = true
+            return (true, false)
+        }
+        if overflow {
+            server.logger.warning("Client is too far ahead of the server; closing", metadata: ["sid": "\(session.id)"])
+            server.close(session, .forcedClose)
+        }
+        if start { Task { await self.drain() } }
+    }
+
+    private func drain() async {
+        while true {
+            let packets = state.withLock { state -> [EnginePacket] in
+                let packets = state.packets
+                state.packets.removeAll()
+                if packets.isEmpty { state.draining = false }
+                return packets
+            }
+            guard !packets.isEmpty else { return }
+            await server.receive(packets, on: session)
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+import NIOWebSocket
+
+/// The HTTP/1.1 connections of a server that hosts a Socket.IO endpoint: requests go to the Hummingbird router, and a
+/// WebSocket upgrade on the endpoint's path becomes an `EngineWebSocketHandler` in the channel pipeline. A
+/// WebSocket connection then needs no task of its own, which is most of what an idle connection used to cost.
+struct SocketIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
+    enum Negotiated: Sendable {
+        /// The pipeline now speaks WebSocket and serves the session by itself.
+        case webSocket
+        case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
+        /// The client asked for an upgrade that is refused: it is answered like a refused polling handshake.
+        case refusedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, EngineError)
+    }
+
+    struct Value: ServerChildChannelValue {
+        let negotiated: EventLoopFuture<Negotiated>
+        let channel: any Channel
+    }
+
+    let server: SocketServer
+    let http: HTTP1Channel.Configuration
+    let responder: HTTPChannelHandler.Responder
+
+    init(server: SocketServer, http: HTTP1Channel.Configuration, responder: @escaping HTTPChannelHandler.Responder) {
+        self.server = server
+        self.http = http
+        self.responder = Self.redirectingLateUpgrades(responder)
+    }
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let refusal = NIOLoopBoundBox<EngineError?>(nil, eventLoop: channel.eventLoop)
+            let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
+                maxFrameSize: server.configuration.maxPayload,
+                shouldUpgrade: { channel, head in
+                    refusal.value = Self.request(of: head).map { server.webSocketUpgradeError($0) } ?? .badRequest
+                    return channel.eventLoop.makeSucceededFuture(refusal.value == nil ? HTTPHeaders() : nil)
+                },
+                upgradePipelineHandler: { channel, head in
+                    channel.eventLoop.makeCompletedFuture {
+                        guard let request = Self.request(of: head) else { throw ChannelError.inputClosed }
+                        try channel.pipeline.syncOperations.addHandler(server.webSocketHandler(for: request))
+                        return .webSocket
+                    }
+                }
+            )
+            let upgrade = NIOTypedHTTPServerUpgradeConfiguration<Negotiated>(
+                upgraders: [upgrader],
+                notUpgradingCompletionHandler: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let operations = channel.pipeline.syncOperations
+                        try operations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try operations.addHandlers(http.additionalChannelHandlers())
+                        try operations.addHandler(
+                            HTTPConnectionStateHandler(idleTimeout: http.idleTimeout.map { .init($0) }, logger: logger)
+                        )
+                        let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(isOutboundHalfClosureEnabled: true)
+                        )
+                        return refusal.value.map { .refusedUpgrade(asyncChannel, $0) } ?? .http(asyncChannel)
+                    }
+                }
+            )
+            var configuration = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: upgrade)
+            configuration.enablePipelining = false
+            configuration.enableErrorHandling = false
+            configuration.enableResponseHeaderValidation = false
+            configuration.decoderConfiguration.maxHeaderFieldSize = http.httpDecoder.maxHeaderFieldSize
+            configuration.decoderConfiguration.maxHeaderListSize = http.httpDecoder.maxHeaderListSize
+            configuration.decoderConfiguration.maxHeaderFieldCount = http.httpDecoder.maxHeaderFieldCount
+            let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
+                configuration: configuration
+            )
+            return Value(negotiated: negotiated, channel: channel)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        do {
+            switch try await value.negotiated.get() {
+            case .webSocket:
+                return
+            case .http(let channel):
+                await handleHTTP(asyncChannel: channel, logger: logger)
+            case .refusedUpgrade(let channel, let error):
+                try await channel.executeThenClose { _, outbound in
+                    let body = ByteBuffer(string: error.json)
+                    var head = HTTPResponse(
+                        status: error.status,
+                        headerFields: [
+                            .connection: "close", .contentType: "application/json",
+                            .contentLength: String(body.readableBytes),
+                        ]
+                    )
+                    if error.status == .serviceUnavailable { head.headerFields[.retryAfter] = "5" }
+                    try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
+                }
+            }
+        } catch {
+            logger.debug("Connection ended during HTTP upgrade", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The request of an upgrade, as the router would see it (no body).
+    private static func request(of head: HTTPRequestHead) -> Request? {
+        guard let request = try? HTTPRequest(head, secure: false, splitCookie: false) else { return nil }
+        return Request(head: request, body: RequestBody(buffer: ByteBuffer()))
+    }
+
+    /// NIO negotiates upgrades only on a connection's first request: a WebSocket request arriving later on a
+    /// kept-alive connection is sent to the same address on a new connection (307 with `Connection: close`).
+    private static func redirectingLateUpgrades(
+        _ responder: @escaping HTTPChannelHandler.Responder
+    ) -> HTTPChannelHandler.Responder {
+        { request, writer, channel in
+            guard request.headers[.upgrade]?.lowercased() == "websocket" else {
+                return try await responder(request, writer, channel)
+            }
+            var location = request.uri.path
+            if let query = request.uri.query { location += "?" + query }
+            try await writer.writeResponse(
+                HTTPResponse(status: .temporaryRedirect, headerFields: [.connection: "close", .location: location])
+            )
+            channel.close(promise: nil)
+        }
+    }
+}
+
+extension SocketServer {
+    /// The HTTP server for `Application(router:server:)`: HTTP/1.1 for the router's routes, and the WebSocket
+    /// transport of this Socket.IO endpoint served in the channel pipeline.
+    public func httpServer(_ configuration: HTTP1Channel.Configuration = .init()) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            SocketIOHTTPChannel(server: self, http: configuration, responder: responder)
+        }
+    }
+}
