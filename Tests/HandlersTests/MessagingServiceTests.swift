@@ -186,6 +186,23 @@ import Testing
             ) {
                 _ = try await fixture.send(conversation, from: Fixture.client)
             }
+            // Concurrent sends share batch statements, which check the contract too.
+            let refused = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        do {
+                            _ = try await fixture.send(conversation, from: Fixture.freelancer, "late \(index)")
+                            return false
+                        } catch let error as APIError {
+                            return error.status == .forbidden
+                        } catch {
+                            return false
+                        }
+                    }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(refused == 8)
             let detail = try await fixture.service.conversation(conversation, viewer: Fixture.client)
             #expect(detail.isActive == false)
             #expect(

@@ -75,10 +75,15 @@ public struct MessagingService: Sendable {
         attachments: [Attachment]?,
         clientMessageId: String?
     ) async throws -> Message {
-        let access = try await access(conversationId, user: user)
+        // The parties usually come from memory; the contract's status is checked by the insert itself.
+        guard let id = UUID(uuidString: conversationId),
+            let access = try await database({ try await store.sendAccess(conversation: id, for: user) })
+        else {
+            throw APIError.notFound("Conversation not found")
+        }
         try requireWritable(access)
         try Self.checkContent(content, type: type, attachments: attachments ?? [])
-        let (message, created) = try await database {
+        let stored = try await database {
             try await store.insert(
                 MessageStore.NewMessage(
                     conversationId: access.conversationId,
@@ -89,6 +94,11 @@ public struct MessagingService: Sendable {
                     clientMessageId: clientMessageId
                 )
             )
+        }
+        guard let (message, created) = stored else {
+            // Not stored: the contract closed since this node last looked (or the conversation vanished).
+            try requireWritable(try await self.access(conversationId, user: user))
+            throw MessageStore.StoreError.rowMissing
         }
         if created {
             ServiceMetrics.messagePersisted()

@@ -19,8 +19,40 @@ final class InsertBatcher: Sendable {
 
     private struct Waiting {
         var item: Item
-        /// Resumed with the stored row, or nil when the message was not stored (its `clientMessageId` was used).
-        var continuation: CheckedContinuation<Stored?, any Error>
+        var ticket: Ticket
+    }
+
+    /// A caller's place in line: answered once, with the stored row, nil when the message was not stored (its
+    /// `clientMessageId` was used, or its contract closed), or an error. A caller whose task is cancelled (its
+    /// database deadline passed) is answered at once; a message of a cancelled caller that no statement took yet
+    /// is not written, one already in a statement may still be (a retry with its `clientMessageId` finds it).
+    final class Ticket: Sendable {
+        private let state = Mutex<(continuation: CheckedContinuation<Stored?, any Error>?, answered: Bool)>(
+            (nil, false)
+        )
+
+        /// Parks the caller; false when it was cancelled before (then it has been answered).
+        func park(_ continuation: CheckedContinuation<Stored?, any Error>) -> Bool {
+            let cancelled = state.withLock { state -> Bool in
+                guard !state.answered else { return true }
+                state.continuation = continuation
+                return false
+            }
+            if cancelled { continuation.resume(throwing: CancellationError()) }
+            return !cancelled
+        }
+
+        var isAnswered: Bool { state.withLock { $0.answered } }
+
+        func answer(_ result: Result<Stored?, any Error>) {
+            let continuation = state.withLock { state -> CheckedContinuation<Stored?, any Error>? in
+                guard !state.answered else { return nil }
+                state.answered = true
+                defer { state.continuation = nil }
+                return state.continuation
+            }
+            continuation?.resume(with: result)
+        }
     }
 
     private struct State {
@@ -39,28 +71,35 @@ final class InsertBatcher: Sendable {
 
     /// Stores one message with whatever else is waiting; nil when it was a duplicate and nothing was stored.
     func insert(_ item: Item) async throws -> Stored? {
-        try await withCheckedThrowingContinuation { continuation in
-            let batch = state.withLock { state -> [Waiting]? in
-                state.waiting.append(Waiting(item: item, continuation: continuation))
-                guard state.inFlight < Self.maxInFlight else { return nil }
-                state.inFlight += 1
-                return take(&state)
+        let ticket = Ticket()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard ticket.park(continuation) else { return }
+                let batch = state.withLock { state -> [Waiting]? in
+                    state.waiting.append(Waiting(item: item, ticket: ticket))
+                    guard state.inFlight < Self.maxInFlight else { return nil }
+                    state.inFlight += 1
+                    return take(&state)
+                }
+                if let batch { Task { await self.write(batch) } }
             }
-            if let batch { Task { await self.write(batch) } }
+        } onCancel: {
+            ticket.answer(.failure(CancellationError()))
         }
     }
 
+    /// The next batch: the oldest waiting messages whose callers still wait (possibly none).
     private func take(_ state: inout State) -> [Waiting] {
         let count = min(state.waiting.count, Self.maxBatch)
         defer { state.waiting.removeFirst(count) }
-        return Array(state.waiting.prefix(count))
+        return state.waiting.prefix(count).filter { !$0.ticket.isAnswered }
     }
 
     /// Writes batches until nothing is waiting, then gives up its slot.
     private func write(_ first: [Waiting]) async {
         var batch = first
         while true {
-            await store(batch)
+            if !batch.isEmpty { await store(batch) }
             let next = state.withLock { state -> [Waiting]? in
                 guard !state.waiting.isEmpty else {
                     state.inFlight -= 1
@@ -89,12 +128,12 @@ final class InsertBatcher: Sendable {
             for try await (id, sentAt, firstName, lastName, avatar) in rows {
                 stored[id] = (sentAt, firstName, lastName, avatar)
             }
-            for waiting in batch { waiting.continuation.resume(returning: stored[waiting.item.id]) }
+            for waiting in batch { waiting.ticket.answer(.success(stored[waiting.item.id])) }
         } catch  where batch.count > 1 {
             // One message must not fail the others: on a failed batch each is written again alone.
-            for waiting in batch { await store([waiting]) }
+            for waiting in batch where !waiting.ticket.isAnswered { await store([waiting]) }
         } catch {
-            batch[0].continuation.resume(throwing: error)
+            batch[0].ticket.answer(.failure(error))
         }
     }
 }

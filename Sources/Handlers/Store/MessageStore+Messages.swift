@@ -16,7 +16,8 @@ extension MessageStore {
     /// Stores a message and updates the conversation and the unread counts (in one statement, batched with other
     /// sends under load), and returns it as its sender sees it. With a `clientMessageId` already used by this
     /// sender in this conversation it stores nothing and returns the existing message with `created == false`.
-    func insert(_ message: NewMessage) async throws -> (message: Message, created: Bool) {
+    /// Nil when nothing was stored otherwise: the conversation's contract is no longer active.
+    func insert(_ message: NewMessage) async throws -> (message: Message, created: Bool)? {
         let id = UUIDv7.make()
         let attachments = String(decoding: try JSONCoding.encode(message.attachments), as: UTF8.self)
         if let stored = try await inserts.insert(.init(id: id, message: message, attachmentsJSON: attachments)) {
@@ -45,7 +46,7 @@ extension MessageStore {
                 conversation: message.conversationId,
                 sender: message.senderId
             )
-        else { throw StoreError.rowMissing }
+        else { return nil }
         return (existing, false)
     }
 

@@ -9,6 +9,8 @@ public struct MessageStore: Sendable {
     public let logger: Logger
     /// Sends go through one batcher per store, so concurrent sends share statements and commits.
     let inserts: InsertBatcher
+    /// The parties of conversations seen before, for the send path.
+    let members = ConversationMembers()
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -41,6 +43,34 @@ public struct MessageStore: Sendable {
             )
         }
         return nil
+    }
+
+    /// What a send needs to know before its insert: the conversation's parties, from memory when this node has
+    /// seen the conversation (then `contractActive` is not known and reads true: the insert statement refuses a
+    /// conversation whose contract is no longer active), from the database otherwise.
+    func sendAccess(conversation id: UUID, for userId: String) async throws -> Access? {
+        if let entry = members.entry(for: id) {
+            guard entry.participants.contains(userId) else { return nil }
+            return Access(
+                conversationId: id,
+                contractId: entry.contractId,
+                milestoneId: entry.milestoneId,
+                contractActive: true,
+                participants: entry.participants
+            )
+        }
+        let access = try await access(conversation: id, for: userId)
+        if let access {
+            members.remember(
+                .init(
+                    contractId: access.contractId,
+                    milestoneId: access.milestoneId,
+                    participants: access.participants
+                ),
+                for: id
+            )
+        }
+        return access
     }
 
     struct ContractParties: Sendable {

@@ -33,11 +33,13 @@ enum PreparedStatements {
 
     /// Stores one message and updates its conversation and the unread counts: the batch statement's work for a
     /// batch of one, in a form PostgreSQL executes in about half the time. No row when the sender's
-    /// `clientMessageId` was used before in this conversation (then nothing changed).
+    /// `clientMessageId` was used before in this conversation, or when the conversation's contract is no longer
+    /// active (then nothing changed).
     struct InsertMessage: PostgresPreparedStatement {
         static let sql = """
             WITH locked AS (
-                SELECT id FROM conversations WHERE id = $1 FOR UPDATE
+                SELECT c.id FROM conversations c JOIN contracts k ON k.id = c.contract_id
+                WHERE c.id = $1 AND k.status = 'active' FOR UPDATE OF c
             ), inserted AS (
                 INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)
                 SELECT $2, locked.id, $3, $4, $5, $6::jsonb, $7, $8
@@ -87,8 +89,8 @@ enum PreparedStatements {
 
     /// Stores a batch of messages (possibly in several conversations) and updates each conversation and its unread
     /// counts, in one statement. Returns a row per stored message with the sender's name; a message whose sender
-    /// used its `clientMessageId` before in that conversation (or earlier in the batch) is left out, and nothing
-    /// changed for it. The conversations are locked in id order, so batches never deadlock with each other or with
+    /// used its `clientMessageId` before in that conversation (or earlier in the batch), or whose conversation's
+    /// contract is no longer active, is left out, and nothing changed for it. The conversations are locked in id order, so batches never deadlock with each other or with
     /// mark-read, which locks one conversation; the updates depend on what was inserted. The conversation's last
     /// message only moves forward: a batch with older ids (minted earlier) may commit after a newer one.
     struct InsertMessages: PostgresPreparedStatement {
@@ -97,7 +99,9 @@ enum PreparedStatements {
                 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
                     AS t (id, conversation_id, sender_id, content, message_type, attachments, client_message_id)
             ), locked AS (
-                SELECT id FROM conversations WHERE id IN (SELECT conversation_id FROM input) ORDER BY id FOR UPDATE
+                SELECT c.id FROM conversations c JOIN contracts k ON k.id = c.contract_id
+                WHERE c.id IN (SELECT conversation_id FROM input) AND k.status = 'active'
+                ORDER BY c.id FOR UPDATE OF c
             ), inserted AS (
                 INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)
                 SELECT i.id, i.conversation_id, i.sender_id, i.content, i.message_type, i.attachments::jsonb,
