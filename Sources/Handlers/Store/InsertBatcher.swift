@@ -11,9 +11,9 @@ final class InsertBatcher: Sendable {
     typealias Item = PreparedStatements.InsertMessages.Item
 
     /// Statements in flight at once, each on its own pooled connection. Fewer make bigger batches, fewer WAL flushes
-    /// and less work per message; at half the maximum rate 2 kept p99 ack latency near 11 ms where 4 gave 17–44 ms,
-    /// and raised the maximum (see BENCHMARKS.md).
-    static let maxInFlight = 2
+    /// and less work per message: with one, p99 ack latency at half the maximum rate was 7–10 ms against 11–12 ms
+    /// with two and 17–44 ms with four, and the maximum was highest (see BENCHMARKS.md).
+    static let maxInFlight = 1
     /// Messages per statement.
     static let maxBatch = 128
 

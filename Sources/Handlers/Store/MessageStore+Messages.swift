@@ -19,7 +19,9 @@ extension MessageStore {
     /// Nil when nothing was stored otherwise: the conversation's contract is no longer active.
     func insert(_ message: NewMessage) async throws -> (message: Message, created: Bool)? {
         let id = UUIDv7.make()
-        let attachments = String(decoding: try JSONCoding.encode(message.attachments), as: UTF8.self)
+        let attachments =
+            message.attachments.isEmpty
+            ? "[]" : String(decoding: try JSONCoding.encode(message.attachments), as: UTF8.self)
         if let stored = try await inserts.insert(.init(id: id, message: message, attachmentsJSON: attachments)) {
             let sender = UserSummary(
                 id: message.senderId,
