@@ -103,7 +103,7 @@ if sends:
     line("")
     prepared, extended = pgbench("prepared"), pgbench("extended")
     if prepared or extended:
-        line(f"pgbench running the same statements as a send written alone (`Benchmarks/pgbench/send.sql`) at the same concurrency"
+        line(f"pgbench running the statement of a send written alone (`Benchmarks/pgbench/send.sql`) at the same concurrency"
              f" ({sends['sockets']} clients):")
         line("")
         line("| pgbench protocol | transactions/s | latency average (ms) | server sends/s ÷ pgbench |")
@@ -114,7 +114,7 @@ if sends:
                 line(f"| {name} | {figures[0]:.0f} | {figures[1]:.2f} | **{top['throughput'] / figures[0]:.2f}** |")
         line("")
         if prepared and prepared[0]:
-            targets.append(("persisted sends ≥ pgbench rate of the same statements (prepared)",
+            targets.append(("persisted sends ≥ pgbench rate of the same statement (prepared)",
                             f"{top['throughput']:.0f}/s vs {prepared[0]:.0f}/s", top["throughput"] >= prepared[0]))
     half = next((p for p in phases if "50%" in p["mode"]), None)
     if half:

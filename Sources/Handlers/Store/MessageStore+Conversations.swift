@@ -41,30 +41,31 @@ extension MessageStore {
     ) async throws
         -> (conversations: [Conversation], total: Int)
     {
-        let offset = (page - 1) * limit
-        let rows =
-            includeArchived
-            ? try await client.execute(
-                ConversationStatements.Page<ConversationStatements.WithArchived>(
-                    viewer: viewer,
-                    contractId: contractId,
-                    limit: limit,
-                    offset: offset
-                ),
-                logger: logger
+        let (offset, all) = ((page - 1) * limit, includeArchived)
+        typealias Statements = ConversationStatements
+        return
+            switch (all, contractId)
+        {
+        case (false, nil):
+            try await conversationPage(Statements.Page<Statements.Active>(viewer, contractId, limit, offset))
+        case (true, nil):
+            try await conversationPage(Statements.Page<Statements.All>(viewer, contractId, limit, offset))
+        case (false, _):
+            try await conversationPage(
+                Statements.Page<Statements.ActiveOfContract>(viewer, contractId, limit, offset)
             )
-            : try await client.execute(
-                ConversationStatements.Page<ConversationStatements.ActiveOnly>(
-                    viewer: viewer,
-                    contractId: contractId,
-                    limit: limit,
-                    offset: offset
-                ),
-                logger: logger
-            )
+        case (true, _):
+            try await conversationPage(Statements.Page<Statements.AllOfContract>(viewer, contractId, limit, offset))
+        }
+    }
+
+    /// Runs one conversation-list statement: its conversations in order, and the total on every row.
+    private func conversationPage<Filter: ConversationFilter>(
+        _ statement: ConversationStatements.Page<Filter>
+    ) async throws -> (conversations: [Conversation], total: Int) {
         var conversations: [Conversation] = []
         var total = 0
-        for try await row in rows {
+        for try await row in try await client.execute(statement, logger: logger) {
             let columns = row.makeRandomAccess()
             total = try columns[18].decode(Int.self)
             // An empty page is one row of nulls carrying the total.
