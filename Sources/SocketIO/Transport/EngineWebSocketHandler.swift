@@ -25,6 +25,8 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     private var fragments: ByteBuffer?
     private var fragmentsOpcode: WebSocketOpcode = .text
     private var inbound: InboundPackets?
+    /// A flush is queued on the event loop behind the writes queued so far.
+    private var flushScheduled = false
     /// The open packet of a new session, written first.
     private let open: EnginePacket?
 
@@ -176,7 +178,14 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
             }
             context.write(wrapOutboundOut(frame), promise: nil)
         }
-        context.flush()
+        // One flush for everything written in this turn of the event loop: a send gives its sender a `new_message`
+        // and an ack one after the other, and they leave in one system call.
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            context.flush()
+        }
     }
 
     private func fail(_ context: ChannelHandlerContext, code: WebSocketErrorCode) {
