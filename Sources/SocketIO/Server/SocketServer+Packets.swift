@@ -39,10 +39,7 @@ extension SocketServer {
     private func handle(_ packet: SocketPacket, attachments: [[UInt8]], on session: EngineSession) async {
         switch packet.kind {
         case .connect:
-            // In a task of its own, awaited so the next packet waits for it: the namespace's middleware (token
-            // checks) runs deep call chains, and the memory a task's frames once needed stays with the task, so
-            // the connection's long-lived reading task would keep it for as long as the client stays connected.
-            await Task { await self.connect(packet, on: session) }.value
+            await connect(packet, on: session)
         case .disconnect:
             session.detach(namespace: packet.namespace)?.didDisconnect(reason: .clientNamespaceDisconnect)
         case .event, .binaryEvent:
