@@ -47,5 +47,27 @@ import Testing
             #expect("\(error)".hasPrefix("WS_PORT must be"))
         }
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["LOG_LEVEL": "loud"]) }
+        for (name, value) in [
+            ("DATABASE_POOL_SIZE", "0"), ("DATABASE_POOL_SIZE", "many"), ("DATABASE_KEEPALIVE_S", "-5"),
+            ("DATABASE_KEEPALIVE_S", "soon"),
+        ] {
+            #expect {
+                _ = try ServerConfiguration(environment: [name: value])
+            } throws: { error in
+                "\(error)".hasPrefix(name + " must be")
+            }
+        }
+    }
+
+    @Test func thePoolKeepsItsConnectionsWithoutKeepAliveQueriesUnlessAsked() throws {
+        let defaults = try ServerConfiguration(environment: [:])
+        #expect(defaults.databasePoolSize == 20)
+        #expect(defaults.databaseKeepAlive == nil)
+        let configured = try ServerConfiguration(
+            environment: ["DATABASE_POOL_SIZE": "8", "DATABASE_KEEPALIVE_S": "30"]
+        )
+        #expect(configured.databasePoolSize == 8)
+        #expect(configured.databaseKeepAlive == .seconds(30))
+        #expect(try ServerConfiguration(environment: ["DATABASE_KEEPALIVE_S": "0"]).databaseKeepAlive == nil)
     }
 }
