@@ -76,10 +76,15 @@ public struct MessagingService: Sendable {
         clientMessageId: String?
     ) async throws -> Message {
         // The parties usually come from memory; the contract's status is checked by the insert itself.
-        guard let id = UUID(uuidString: conversationId),
-            let access = try await database({ try await store.sendAccess(conversation: id, for: user) })
-        else {
-            throw APIError.notFound("Conversation not found")
+        let access: MessageStore.Access
+        if let id = UUID(uuidString: conversationId),
+            let remembered = store.rememberedAccess(conversation: id, for: user)
+        {
+            guard let remembered else { throw APIError.notFound("Conversation not found") }
+            access = remembered
+        } else {
+            access = try await self.access(conversationId, user: user)
+            store.remember(access)
         }
         try requireWritable(access)
         try Self.checkContent(content, type: type, attachments: attachments ?? [])

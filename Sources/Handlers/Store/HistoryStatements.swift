@@ -26,7 +26,7 @@ enum HistoryStatements {
     }
 
     /// The newest messages, newest first, from an offset.
-    struct NewestMessages: PostgresPreparedStatement {
+    struct NewestMessages: HistoryPage {
         static let sql = pageSQL("ORDER BY m.id DESC LIMIT $3 OFFSET $4", order: "DESC")
         static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .int8, .int8]
         typealias Row = PostgresRow
@@ -66,10 +66,14 @@ enum HistoryStatements {
     }
 }
 
-/// A page of messages next to a cursor message; the two directions differ only in their SQL.
-protocol CursorPage: PostgresPreparedStatement where Row == PostgresRow {
+/// A history statement: a page of one conversation's messages as one viewer sees them.
+protocol HistoryPage: PostgresPreparedStatement where Row == PostgresRow {
     var conversation: UUID { get }
     var viewer: String { get }
+}
+
+/// A page of messages next to a cursor message; the two directions differ only in their SQL.
+protocol CursorPage: HistoryPage {
     var cursor: UUID { get }
     var limit: Int { get }
 }

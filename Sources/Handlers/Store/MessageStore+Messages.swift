@@ -87,42 +87,36 @@ extension MessageStore {
     ) async throws
         -> (messages: [Message], total: Int, hasMore: Bool)?
     {
-        let found: (page: [Message], total: Int)?
-        switch cursor {
-        case .page(let number):
-            found = try await page(
-                HistoryStatements.NewestMessages(
-                    conversation: conversation,
-                    viewer: viewer,
-                    limit: limit + 1,
-                    offset: (number - 1) * limit
-                ),
-                conversation: conversation,
-                viewer: viewer
-            )
-        case .before(let id):
-            found = try await page(
-                HistoryStatements.MessagesBefore(
-                    conversation: conversation,
-                    viewer: viewer,
-                    cursor: id,
-                    limit: limit + 1
-                ),
-                conversation: conversation,
-                viewer: viewer
-            )
-        case .after(let id):
-            found = try await page(
-                HistoryStatements.MessagesAfter(
-                    conversation: conversation,
-                    viewer: viewer,
-                    cursor: id,
-                    limit: limit + 1
-                ),
-                conversation: conversation,
-                viewer: viewer
-            )
-        }
+        let found: (page: [Message], total: Int)? =
+            switch cursor {
+            case .page(let number):
+                try await page(
+                    HistoryStatements.NewestMessages(
+                        conversation: conversation,
+                        viewer: viewer,
+                        limit: limit + 1,
+                        offset: (number - 1) * limit
+                    )
+                )
+            case .before(let id):
+                try await page(
+                    HistoryStatements.MessagesBefore(
+                        conversation: conversation,
+                        viewer: viewer,
+                        cursor: id,
+                        limit: limit + 1
+                    )
+                )
+            case .after(let id):
+                try await page(
+                    HistoryStatements.MessagesAfter(
+                        conversation: conversation,
+                        viewer: viewer,
+                        cursor: id,
+                        limit: limit + 1
+                    )
+                )
+            }
         guard let found else { return nil }
         var page = found.page
         let hasMore = page.count > limit
@@ -132,11 +126,7 @@ extension MessageStore {
     }
 
     /// Runs one history statement: its messages in statement order and the message count, or nil without a row.
-    private func page<Statement: PostgresPreparedStatement>(
-        _ statement: Statement,
-        conversation: UUID,
-        viewer: String
-    ) async throws -> (page: [Message], total: Int)? where Statement.Row == PostgresRow {
+    private func page(_ statement: some HistoryPage) async throws -> (page: [Message], total: Int)? {
         var total: Int?
         var page: [Message] = []
         for try await row in try await client.execute(statement, logger: logger) {
@@ -157,14 +147,14 @@ extension MessageStore {
             page.append(
                 makeMessage(
                     id: id,
-                    conversationId: conversation,
+                    conversationId: statement.conversation,
                     sender: UserSummary(id: senderId, firstName: firstName, lastName: lastName, avatar: avatar),
                     content: content,
                     type: type,
                     attachmentsJSON: attachmentsJSON ?? "[]",
                     sentAt: sentAt,
                     clientMessageId: clientMessageId,
-                    viewer: viewer,
+                    viewer: statement.viewer,
                     lastRead: lastRead
                 )
             )

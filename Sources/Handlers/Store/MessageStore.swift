@@ -45,32 +45,27 @@ public struct MessageStore: Sendable {
         return nil
     }
 
-    /// What a send needs to know before its insert: the conversation's parties, from memory when this node has
-    /// seen the conversation (then `contractActive` is not known and reads true: the insert statement refuses a
-    /// conversation whose contract is no longer active), from the database otherwise.
-    func sendAccess(conversation id: UUID, for userId: String) async throws -> Access? {
-        if let entry = members.entry(for: id) {
-            guard entry.participants.contains(userId) else { return nil }
-            return Access(
-                conversationId: id,
-                contractId: entry.contractId,
-                milestoneId: entry.milestoneId,
-                contractActive: true,
-                participants: entry.participants
-            )
-        }
-        let access = try await access(conversation: id, for: userId)
-        if let access {
-            members.remember(
-                .init(
-                    contractId: access.contractId,
-                    milestoneId: access.milestoneId,
-                    participants: access.participants
-                ),
-                for: id
-            )
-        }
-        return access
+    /// A send's access from memory, when this node has seen the conversation: the access for a participant, nil
+    /// inside for anyone else, nil outside when the conversation is unknown here. `contractActive` reads true: the
+    /// insert statement refuses a conversation whose contract is no longer active.
+    func rememberedAccess(conversation id: UUID, for userId: String) -> Access?? {
+        guard let entry = members.entry(for: id) else { return nil }
+        guard entry.participants.contains(userId) else { return .some(nil) }
+        return Access(
+            conversationId: id,
+            contractId: entry.contractId,
+            milestoneId: entry.milestoneId,
+            contractActive: true,
+            participants: entry.participants
+        )
+    }
+
+    /// Keeps a conversation's parties for later sends.
+    func remember(_ access: Access) {
+        members.remember(
+            .init(contractId: access.contractId, milestoneId: access.milestoneId, participants: access.participants),
+            for: access.conversationId
+        )
     }
 
     struct ContractParties: Sendable {
