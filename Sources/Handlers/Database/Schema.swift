@@ -75,4 +75,16 @@ enum Schema {
         );
         CREATE INDEX broadcast_payloads_created_at ON broadcast_payloads (created_at);
         """
+
+    /// Every send updates its conversation's row and both participants' rows. Indexing `last_activity_at` made
+    /// each participant update write new index entries and leave a dead row behind (no heap-only update was
+    /// possible), so the table and its indexes grew with every message until vacuum ran. The list orders a
+    /// viewer's rows itself (they are few), and free space left in each page keeps the new row versions on the page
+    /// of the old ones.
+    static let v3 = """
+        DROP INDEX participants_by_user;
+        CREATE INDEX participants_by_user ON conversation_participants (user_id, archived);
+        ALTER TABLE conversation_participants SET (fillfactor = 70);
+        ALTER TABLE conversations SET (fillfactor = 70)
+        """
 }

@@ -8,7 +8,9 @@ import PostgresNIO
 /// PostgreSQL's estimates (measured: a scan of every conversation instead of the participants index, 5 ms instead
 /// of 1).
 enum ConversationStatements {
-    /// `$1` viewer, `$2` contract (used by the filters of one contract), `$3` limit, `$4` offset.
+    /// `$1` viewer, `$2` contract (used by the filters of one contract), `$3` limit, `$4` offset. The filter reads
+    /// only the viewer's participant rows, so the page is chosen (sorted by activity) before anything is joined to
+    /// it: the joins run for the rows of the page, not for every conversation of the viewer.
     static func pageSQL(filter: String) -> String {
         """
         SELECT page.id, page.contract_id, page.milestone_id, page.created_at, page.active,
@@ -16,9 +18,7 @@ enum ConversationStatements {
                page.freelancer_id, page.freelancer_first, page.freelancer_last, page.freelancer_avatar,
                page.last_content, page.last_at, page.last_sender, page.unread_count, page.archived, t.total
         FROM (
-            SELECT count(*) AS total
-            FROM conversation_participants me JOIN conversations c ON c.id = me.conversation_id
-            WHERE me.user_id = $1 \(filter)
+            SELECT count(*) AS total FROM conversation_participants me WHERE me.user_id = $1 \(filter)
         ) t
         LEFT JOIN LATERAL (
             SELECT c.id, c.contract_id, c.milestone_id, c.created_at, k.status = 'active' AS active,
@@ -29,10 +29,17 @@ enum ConversationStatements {
                    c.last_message_content AS last_content, c.last_message_at AS last_at,
                    c.last_message_sender AS last_sender, me.unread_count, me.archived,
                    me.last_activity_at AS activity
-            \(MessageStore.conversationJoins)
-            WHERE me.user_id = $1 \(filter)
-            ORDER BY me.last_activity_at DESC, c.id DESC
-            LIMIT $3 OFFSET $4
+            FROM (
+                SELECT me.conversation_id, me.unread_count, me.archived, me.last_activity_at
+                FROM conversation_participants me
+                WHERE me.user_id = $1 \(filter)
+                ORDER BY me.last_activity_at DESC, me.conversation_id DESC
+                LIMIT $3 OFFSET $4
+            ) me
+            JOIN conversations c ON c.id = me.conversation_id
+            JOIN contracts k ON k.id = c.contract_id
+            JOIN users cu ON cu.id = k.client_id
+            JOIN users fu ON fu.id = k.freelancer_id
         ) page ON true
         ORDER BY page.activity DESC, page.id DESC
         """
@@ -55,7 +62,8 @@ enum ConversationStatements {
         static var sql: String {
             pageSQL(
                 filter: (Filter.scope.includesArchived ? "" : "AND NOT me.archived")
-                    + (Filter.scope.oneContract ? " AND c.contract_id = $2" : "")
+                    + (Filter.scope.oneContract
+                        ? " AND me.conversation_id IN (SELECT id FROM conversations WHERE contract_id = $2)" : "")
             )
         }
         static var bindingDataTypes: [PostgresDataType] { [.text, .text, .int8, .int8] }
