@@ -16,8 +16,13 @@ struct MessagingServer: AsyncParsableCommand {
 
     /// Runs Swift Concurrency's jobs on SwiftNIO's event loops, the ones Hummingbird and PostgresNIO do their I/O
     /// on, so that an event's way from the socket to the database and back stays on those threads instead of
-    /// hopping to the global pool and back at every `await` (each hop is a thread wake-up).
+    /// hopping to the global pool and back at every `await` (each hop is a thread wake-up). `EVENT_LOOP_THREADS`
+    /// sets how many there are; it has to be read before the first use of the event loops (a bad value is reported
+    /// when the configuration is read).
     static func main() async {
+        if let threads = try? ServerConfiguration.eventLoopThreads(ProcessInfo.processInfo.environment) {
+            NIOSingletons.groupLoopCountSuggestion = threads
+        }
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await main(nil)
     }

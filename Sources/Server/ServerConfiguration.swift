@@ -20,6 +20,9 @@ struct ServerConfiguration: Sendable {
     var databaseURL: String?
     /// `DATABASE_POOL_SIZE`: connections to PostgreSQL this node opens at start and keeps (default 20).
     var databasePoolSize = 20
+    /// `EVENT_LOOP_THREADS`: threads that do the server's I/O and run its tasks (default: one per core). Read before
+    /// anything starts (see `MessagingServer.main`); here so that a bad value is reported like any other.
+    var eventLoopThreads: Int?
     /// `DATABASE_KEEPALIVE_S`: seconds an unused pooled connection waits before a `SELECT 1` keeps it alive (for
     /// firewalls or proxies that drop quiet connections); unset or 0: no keep-alive queries. Each query then arms
     /// and cancels a timer, which costs about a tenth of the server's time on a history read.
@@ -102,6 +105,7 @@ struct ServerConfiguration: Sendable {
             )
         }
         databasePoolSize = try Self.positive(environment, "DATABASE_POOL_SIZE", default: 20)
+        eventLoopThreads = try Self.eventLoopThreads(environment)
         if let keepAliveText = environment["DATABASE_KEEPALIVE_S"], !keepAliveText.isEmpty, keepAliveText != "0" {
             guard let seconds = Int(keepAliveText), seconds > 0 else {
                 throw ConfigurationError(
@@ -157,6 +161,16 @@ struct ServerConfiguration: Sendable {
         nodeId =
             environment["NODE_ID"].flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
             ?? "node-" + UUID().uuidString.prefix(8).lowercased()
+    }
+
+    /// `EVENT_LOOP_THREADS`, nil when unset (one thread per core).
+    static func eventLoopThreads(_ environment: [String: String]) throws -> Int? {
+        guard environment["EVENT_LOOP_THREADS"] != nil else { return nil }
+        let threads = try positive(environment, "EVENT_LOOP_THREADS", default: 1)
+        guard threads <= 1024 else {
+            throw ConfigurationError(description: "EVENT_LOOP_THREADS must be at most 1024, not '\(threads)'")
+        }
+        return threads
     }
 
     private static func positive(_ environment: [String: String], _ name: String, default value: Int) throws -> Int {

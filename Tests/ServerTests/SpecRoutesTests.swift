@@ -49,7 +49,8 @@ import Testing
         #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["LOG_LEVEL": "loud"]) }
         for (name, value) in [
             ("DATABASE_POOL_SIZE", "0"), ("DATABASE_POOL_SIZE", "many"), ("DATABASE_KEEPALIVE_S", "-5"),
-            ("DATABASE_KEEPALIVE_S", "soon"),
+            ("DATABASE_KEEPALIVE_S", "soon"), ("EVENT_LOOP_THREADS", "0"), ("EVENT_LOOP_THREADS", "two"),
+            ("EVENT_LOOP_THREADS", "5000"),
         ] {
             #expect {
                 _ = try ServerConfiguration(environment: [name: value])
@@ -69,5 +70,11 @@ import Testing
         #expect(configured.databasePoolSize == 8)
         #expect(configured.databaseKeepAlive == .seconds(30))
         #expect(try ServerConfiguration(environment: ["DATABASE_KEEPALIVE_S": "0"]).databaseKeepAlive == nil)
+    }
+
+    @Test func eventLoopThreadsDefaultToOnePerCoreUnlessSet() throws {
+        #expect(try ServerConfiguration(environment: [:]).eventLoopThreads == nil)
+        #expect(try ServerConfiguration(environment: ["EVENT_LOOP_THREADS": "1"]).eventLoopThreads == 1)
+        #expect(try ServerConfiguration.eventLoopThreads(["EVENT_LOOP_THREADS": "3"]) == 3)
     }
 }
