@@ -67,8 +67,11 @@ line("# Benchmarks")
 line("")
 line("Written by `scripts/bench.sh` (see the README); the optimisation record at the end is kept by hand in")
 line("`Benchmarks/optimizations.md`. Everything runs on one machine over loopback: PostgreSQL (default")
-line("durability: fsync and synchronous commit on; shared_buffers 512 MB), the release build of the server, and the")
-line("load generator (`Benchmarks/LoadGenerator`, one event-loop thread) share the cores.")
+line("durability: fsync and synchronous commit on; shared_buffers 512 MB; WAL files written once before the runs, so")
+threads = os.environ.get("BENCH_SERVER_THREADS")
+line("that they are recycled as on a server that has been running), the release build of the server"
+     + (f" (`EVENT_LOOP_THREADS={threads}`)," if threads else " (one event-loop thread per core),"))
+line("and the load generator (`Benchmarks/LoadGenerator`, one event-loop thread) share the cores.")
 line("")
 line("## Machine")
 line("")
@@ -101,6 +104,13 @@ if sends:
              f" | {ms(ack['max'])} | {ms(delivery['p50'])} | {ms(delivery['p99'])} | {ms(delivery['p999'])}"
              f" | {errors} | {cpu} |")
     line("")
+    fsync = load("fsync.json")
+    if fsync and fsync.get("count"):
+        line(f"The disk under these phases (`Benchmarks/fsync-probe.py`: an 8 KB write and `fdatasync` every 20 ms beside"
+             f" PostgreSQL's files, {fsync['count']} samples): p50 {fsync['p50']} ms, p99 {fsync['p99']} ms, p99.9"
+             f" {fsync['p999']} ms, max {fsync['max']} ms; {fsync['over10ms']} took over 10 ms. Every commit waits for"
+             " such a flush, so a slow one holds up each send behind it.")
+        line("")
     prepared, extended = pgbench("prepared"), pgbench("extended")
     if prepared or extended:
         line(f"pgbench running the statement of a send written alone (`Benchmarks/pgbench/send.sql`) at the same concurrency"

@@ -3,7 +3,8 @@
 # scenarios with the project's load generator (Benchmarks/LoadGenerator) and pgbench, and writes BENCHMARKS.md.
 #   scripts/bench.sh                  # all scenarios (about 10 minutes after the release build)
 #   SCENARIOS="sends idle" scripts/bench.sh
-# Knobs: PAIRS (32), SECONDS_PER_PHASE (10), IDLE_TARGET (open-file limit), IDLE_HOLD (30),
+# Knobs: PAIRS (32), SECONDS_PER_PHASE (10), IDLE_TARGET (open-file limit), IDLE_HOLD (30), SERVER_THREADS (the
+# server's EVENT_LOOP_THREADS; unset: the server's default, one per core),
 # HISTORY_CONVERSATIONS (1000) × HISTORY_PER_CONVERSATION (1000), HISTORY_CONNECTIONS (1,4), BENCH_PORT (8100),
 # BENCH_PG_PORT (55433), REPORT (BENCHMARKS.md), BENCH_LABEL (a line for the report).
 set -euo pipefail
@@ -12,6 +13,7 @@ root=$PWD
 scenarios=${SCENARIOS:-sends idle history}
 pairs=${PAIRS:-32}
 phase_seconds=${SECONDS_PER_PHASE:-10}
+export BENCH_SERVER_THREADS=${SERVER_THREADS:-}
 port=${BENCH_PORT:-8100}
 pg_port=${BENCH_PG_PORT:-55433}
 work=$root/.bench
@@ -39,10 +41,10 @@ as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; 
 rm -rf "$work/pg" "$results"
 mkdir -p "$work/pg" "$results"
 [ "$(id -u)" -eq 0 ] && chown postgres "$work/pg" && chmod 755 "$work"
-log "PostgreSQL cluster in $work/pg (port $pg_port, default durability, shared_buffers 512MB)"
+log "PostgreSQL cluster in $work/pg (port $pg_port, default durability, shared_buffers 512MB, min_wal_size 1GB)"
 as_pg "$pg_bin/initdb" -D "$work/pg/data" -U postgres --auth=trust --encoding=UTF8 >/dev/null
 as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w \
-    -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=512MB" start >/dev/null
+    -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=512MB -c min_wal_size=1GB -c max_wal_size=2GB" start >/dev/null
 server=""
 cleanup() {
     [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
@@ -51,6 +53,12 @@ cleanup() {
 trap cleanup EXIT
 psql=("$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres)
 "${psql[@]}" -c "CREATE DATABASE messaging" postgres
+# A new cluster has no WAL files to reuse: every 16 MB of WAL, a commit waits while PostgreSQL creates and
+# zero-fills the next file (20–40 ms here). A server that has run for a while recycles old files instead, so
+# ~400 MB of WAL are written and checkpointed first, and min_wal_size keeps those files for reuse.
+log "WAL warm-up"
+"${psql[@]}" -c "CREATE TABLE wal_warmup AS SELECT g, repeat('x', 200) AS filler FROM generate_series(1, 1500000) g" \
+    -c "DROP TABLE wal_warmup" -c "CHECKPOINT" postgres
 
 # Generous limits: the benchmark measures the server, not its per-user protections.
 export JWT_SECRET=${JWT_SECRET:-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=' | head -c 48)}
@@ -59,7 +67,7 @@ start_server() {
     DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/messaging" PORT=$port LOG_LEVEL=warning \
         RATE_LIMIT_SEND=1000000/1000000 RATE_LIMIT_EVENTS=1000000/1000000 RATE_LIMIT_REST=1000000/1000000 \
         MAX_CONNECTIONS=1000000 MAX_CONNECTIONS_PER_USER=1000000 PING_INTERVAL_MS=10000 PING_TIMEOUT_MS=20000 \
-        "$bin/messaging-server" serve > "$work/server.log" 2>&1 &
+        env ${BENCH_SERVER_THREADS:+EVENT_LOOP_THREADS=$BENCH_SERVER_THREADS} "$bin/messaging-server" serve > "$work/server.log" 2>&1 &
     server=$!
     for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && return; sleep 0.1; done
     echo "bench: the server did not become ready"; cat "$work/server.log"; exit 1
@@ -70,8 +78,11 @@ start_server
 if [[ " $scenarios " == *" sends "* ]]; then
     log "sends: $pairs pairs, $((pairs * 2)) sockets"
     "${psql[@]}" -v pairs="$pairs" -f Benchmarks/sql/seed-pairs.sql messaging
+    python3 Benchmarks/fsync-probe.py "$work/pg/fsync-probe" > "$results/fsync.json" &
+    probe=$!
     "$bin/loadgen" sends --port "$port" --server-pid "$server" --pairs "$pairs" --seconds "$phase_seconds" \
         > "$results/sends.json"
+    kill -TERM "$probe" && wait "$probe"
     for mode in prepared extended; do
         log "pgbench -M $mode: the same statements at the same concurrency ($((pairs * 2)) clients)"
         as_pg "$pg_bin/pgbench" -n -h 127.0.0.1 -p "$pg_port" -U postgres -M "$mode" -c $((pairs * 2)) -j 2 \

@@ -1,7 +1,8 @@
 """The benchmark suite's parts on a small scale: loadgen's three scenarios against a real server on a real
-PostgreSQL, the bench data SQL, and the pgbench script, so that `scripts/bench.sh` keeps working."""
+PostgreSQL, the bench data SQL, the pgbench script and the storage probe, so that `scripts/bench.sh` keeps working."""
 import json
 import subprocess
+import time
 
 import pytest
 
@@ -85,3 +86,15 @@ def test_history_pages_and_lists_answer(bench, tmp_path):
         assert result["failures"] == {}
         assert result["requests"] > 0
         assert result["responseBytes"] > 1000
+
+
+def test_fsync_probe_times_flushes_until_stopped(tmp_path):
+    probe = subprocess.Popen(["python3", str(ROOT / "Benchmarks/fsync-probe.py"), str(tmp_path / "probe")],
+                             stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    probe.terminate()
+    summary = json.loads(probe.communicate(timeout=10)[0])
+    assert probe.returncode == 0
+    assert summary["count"] >= 5
+    assert 0 < summary["p50"] <= summary["p99"] <= summary["max"]
+    assert not (tmp_path / "probe").exists()
