@@ -23,23 +23,51 @@ public enum UUIDv7 {
             }
             return last.counter
         }
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<6 { bytes[index] = UInt8((milliseconds >> (8 * (5 - UInt64(index)))) & 0xFF) }
-        bytes[6] = 0x70 | UInt8((counter >> 8) & 0x0F)
-        bytes[7] = UInt8(counter & 0xFF)
-        var random = SystemRandomNumberGenerator()
-        for index in 8..<16 { bytes[index] = UInt8.random(in: 0...255, using: &random) }
-        bytes[8] = 0x80 | (bytes[8] & 0x3F)
+        // One draw from the system generator (a `getrandom` call) for the 62 random bits.
+        var generator = SystemRandomNumberGenerator()
+        let random: UInt64 = generator.next()
+        func time(_ index: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - index))) }
+        func tail(_ index: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: random >> (8 * index)) }
         return UUID(
             uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+                time(0), time(1), time(2), time(3), time(4), time(5),
+                0x70 | UInt8((counter >> 8) & 0x0F), UInt8(truncatingIfNeeded: counter),
+                0x80 | (tail(0) & 0x3F), tail(1), tail(2), tail(3), tail(4), tail(5), tail(6), tail(7)
             )
         )
     }
 }
 
 extension UUID {
+    /// Reads the 36-character text form (`8-4-4-4-12` hexadecimal digits, either case), as `UUID(uuidString:)`
+    /// does, without going through `sscanf` (every event and request that names a conversation parses its id).
+    public init?(parsing text: String) {
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let valid = withUnsafeMutableBytes(of: &bytes) { output -> Bool in
+            var utf8 = text.utf8.makeIterator()
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    guard utf8.next() == UInt8(ascii: "-") else { return false }
+                }
+                guard let high = utf8.next().flatMap(Self.hexValue), let low = utf8.next().flatMap(Self.hexValue)
+                else { return false }
+                output[index] = high << 4 | low
+            }
+            return utf8.next() == nil
+        }
+        guard valid else { return nil }
+        self.init(uuid: bytes)
+    }
+
+    private static func hexValue(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
     /// The lowercase text form used on the wire (Foundation's `uuidString` is uppercase and formats through
     /// `snprintf`; a history page formats a hundred ids, so this writes the 36 bytes directly).
     public var lowercased: String {

@@ -30,7 +30,7 @@ public struct MessagingService: Sendable {
 
     /// The conversation if the user takes part in it; otherwise NOT_FOUND, exactly as for a missing one.
     func access(_ conversationId: String, user: String) async throws -> MessageStore.Access {
-        guard let id = UUID(uuidString: conversationId),
+        guard let id = UUID(parsing: conversationId),
             let access = try await database({ try await store.access(conversation: id, for: user) })
         else {
             throw APIError.notFound("Conversation not found")
@@ -77,7 +77,7 @@ public struct MessagingService: Sendable {
     ) async throws -> Message {
         // The parties usually come from memory; the contract's status is checked by the insert itself.
         let access: MessageStore.Access
-        if let id = UUID(uuidString: conversationId),
+        if let id = UUID(parsing: conversationId),
             let remembered = store.rememberedAccess(conversation: id, for: user)
         {
             guard let remembered else { throw APIError.notFound("Conversation not found") }
@@ -174,7 +174,7 @@ public struct MessagingService: Sendable {
     ) async throws
         -> MessageList
     {
-        guard let conversation = UUID(uuidString: conversationId) else {
+        guard let conversation = UUID(parsing: conversationId) else {
             throw APIError.notFound("Conversation not found")
         }
         if query.before != nil && query.after != nil {
@@ -212,7 +212,7 @@ public struct MessagingService: Sendable {
     // MARK: Conversations
 
     public func conversation(_ conversationId: String, viewer: String) async throws -> Conversation {
-        guard let id = UUID(uuidString: conversationId),
+        guard let id = UUID(parsing: conversationId),
             let conversation = try await database({ try await store.conversation(id, viewer: viewer) })
         else {
             throw APIError.notFound("Conversation not found")
