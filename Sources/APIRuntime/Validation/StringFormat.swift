@@ -24,18 +24,7 @@ public enum StringFormat: String, Sendable {
     }
 
     /// 8-4-4-4-12 hexadecimal digits, any case.
-    static func isUUID(_ text: String) -> Bool {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 36 else { return false }
-        for (index, byte) in utf8.enumerated() {
-            if [8, 13, 18, 23].contains(index) {
-                if byte != UInt8(ascii: "-") { return false }
-            } else if !byte.isHexDigit {
-                return false
-            }
-        }
-        return true
-    }
+    static func isUUID(_ text: String) -> Bool { UUID(parsing: text) != nil }
 
     /// A scheme, a colon and more, with no spaces or control characters (RFC 3986's absolute form).
     static func isAbsoluteURI(_ text: String) -> Bool {
@@ -55,12 +44,6 @@ public enum StringFormat: String, Sendable {
     static func isEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(" ")
-    }
-}
-
-extension UInt8 {
-    fileprivate var isHexDigit: Bool {
-        (48...57).contains(self) || (65...70).contains(self) || (97...102).contains(self)
     }
 }
 
