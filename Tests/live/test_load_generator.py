@@ -1,6 +1,8 @@
 """The benchmark suite's parts on a small scale: loadgen's three scenarios against a real server on a real
-PostgreSQL, the bench data SQL, the pgbench script and the storage probe, so that `scripts/bench.sh` keeps working."""
+PostgreSQL (the server on one event-loop thread, as `SERVER_THREADS=1` runs it), the bench data SQL, the pgbench
+script and the storage probe, so that `scripts/bench.sh` keeps working."""
 import json
+import os
 import subprocess
 import time
 
@@ -17,7 +19,7 @@ def bench(tmp_path_factory):
     server = start_messaging_server(
         tmp_path_factory.mktemp("bench"), DATABASE_URL=postgres.url,
         RATE_LIMIT_SEND="100000/100000", RATE_LIMIT_EVENTS="100000/100000", RATE_LIMIT_REST="100000/100000",
-        MAX_CONNECTIONS_PER_USER=1000)
+        MAX_CONNECTIONS_PER_USER=1000, EVENT_LOOP_THREADS=1)
     postgres.sql_file(ROOT / "Benchmarks/sql/seed-pairs.sql", pairs=PAIRS)
     yield server, postgres
     server.stop()
@@ -98,3 +100,20 @@ def test_fsync_probe_times_flushes_until_stopped(tmp_path):
     assert summary["count"] >= 5
     assert 0 < summary["p50"] <= summary["p99"] <= summary["max"]
     assert not (tmp_path / "probe").exists()
+
+
+def test_a_bad_event_loop_thread_count_stops_start_up_with_its_name(tmp_path):
+    completed = subprocess.run(
+        [str(BUILD / "messaging-server"), "serve"],
+        env={"PATH": "/usr/bin:/bin", "JWT_SECRET": JWT_SECRET, "EVENT_LOOP_THREADS": "0",
+             "DATA_DIR": str(tmp_path)},
+        capture_output=True, text=True, timeout=60)
+    assert completed.returncode != 0
+    assert "EVENT_LOOP_THREADS must be a positive whole number, not '0'" in completed.stderr
+
+
+def test_the_server_runs_on_the_event_loop_threads_it_was_given(bench):
+    server, _ = bench
+    task_dir = f"/proc/{server.process.pid}/task"
+    names = [open(f"{task_dir}/{task}/comm").read().strip() for task in os.listdir(task_dir)]
+    assert len([name for name in names if name.startswith("NIO-SGLTN-")]) == 1, names
