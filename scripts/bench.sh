@@ -36,35 +36,57 @@ bin=$(swift build -c release --show-bin-path)
 
 # PostgreSQL refuses to run as root: as root the cluster belongs to the postgres user.
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-# A cluster left running by an interrupted run is stopped first.
-[ -f "$work/pg/data/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1
-rm -rf "$work/pg" "$results"
-mkdir -p "$work/pg" "$results"
-[ "$(id -u)" -eq 0 ] && chown postgres "$work/pg" && chmod 755 "$work"
-log "PostgreSQL cluster in $work/pg (port $pg_port, default durability, shared_buffers 512MB, min_wal_size 1GB)"
-as_pg "$pg_bin/initdb" -D "$work/pg/data" -U postgres --auth=trust --encoding=UTF8 >/dev/null
-as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w \
-    -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=512MB -c min_wal_size=1GB -c max_wal_size=2GB" start >/dev/null
+# Clusters left running by an interrupted run are stopped first.
+for data in "$work/pg/data" "$work/pg-memory/data"; do
+    [ -f "$data/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+done
+rm -rf "$work/pg" "$work/pg-memory" "$results"
+mkdir -p "$results"
+memory_wal=""
 server=""
 cleanup() {
     [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-    as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+    for data in "$work/pg/data" "$work/pg-memory/data"; do
+        [ -d "$data" ] && as_pg "$pg_bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1
+    done
+    [ -n "$memory_wal" ] && rm -rf "$memory_wal"
+    true
 }
 trap cleanup EXIT
-psql=("$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres)
-"${psql[@]}" -c "CREATE DATABASE messaging" postgres
-# A new cluster has no WAL files to reuse: every 16 MB of WAL, a commit waits while PostgreSQL creates and
-# zero-fills the next file (20–40 ms here). A server that has run for a while recycles old files instead, so
-# ~400 MB of WAL are written and checkpointed first, and min_wal_size keeps those files for reuse.
-log "WAL warm-up"
-"${psql[@]}" -c "CREATE TABLE wal_warmup AS SELECT g, repeat('x', 200) AS filler FROM generate_series(1, 1500000) g" \
-    -c "DROP TABLE wal_warmup" -c "CHECKPOINT" postgres
+
+# A private cluster in $1 on port $2 (default durability, shared_buffers 512MB, min_wal_size 1GB) with the database
+# `messaging`; with $3 = memory its WAL lives in /dev/shm, for the control run that takes the disk out of a commit.
+start_cluster() {
+    local dir=$1 port=$2 waldir=()
+    mkdir -p "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$dir" && chmod 755 "$work"
+    if [ "${3:-}" = memory ]; then
+        memory_wal=$(mktemp -d /dev/shm/bench-wal.XXXXXX)
+        [ "$(id -u)" -eq 0 ] && chown postgres "$memory_wal"
+        waldir=(--waldir "$memory_wal/pg_wal")
+    fi
+    log "PostgreSQL cluster in $dir (port $port${3:+, WAL in $memory_wal})"
+    as_pg "$pg_bin/initdb" -D "$dir/data" "${waldir[@]}" -U postgres --auth=trust --encoding=UTF8 >/dev/null
+    as_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 \
+        -c max_connections=300 -c shared_buffers=512MB -c min_wal_size=1GB -c max_wal_size=2GB" start >/dev/null
+    psql=("$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres)
+    db_port=$port
+    "${psql[@]}" -c "CREATE DATABASE messaging" postgres
+    # A new cluster has no WAL files to reuse: every 16 MB of WAL, a commit waits while PostgreSQL creates and
+    # zero-fills the next file (20–40 ms here). A server that has run for a while recycles old files instead, so
+    # ~400 MB of WAL are written and checkpointed first, and min_wal_size keeps those files for reuse.
+    log "WAL warm-up"
+    "${psql[@]}" -c "CREATE TABLE wal_warmup AS SELECT g, repeat('x', 200) AS filler FROM generate_series(1, 1500000) g" \
+        -c "DROP TABLE wal_warmup" -c "CHECKPOINT" postgres
+}
+stop_cluster() { as_pg "$pg_bin/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null; }
+start_cluster "$work/pg" "$pg_port"
 
 # Generous limits: the benchmark measures the server, not its per-user protections.
 export JWT_SECRET=${JWT_SECRET:-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=' | head -c 48)}
 ulimit -n "$(ulimit -Hn)"
 start_server() {
-    DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/messaging" PORT=$port LOG_LEVEL=warning \
+    DATABASE_URL="postgres://postgres@127.0.0.1:$db_port/messaging" PORT=$port LOG_LEVEL=warning \
         RATE_LIMIT_SEND=1000000/1000000 RATE_LIMIT_EVENTS=1000000/1000000 RATE_LIMIT_REST=1000000/1000000 \
         MAX_CONNECTIONS=1000000 MAX_CONNECTIONS_PER_USER=1000000 PING_INTERVAL_MS=10000 PING_TIMEOUT_MS=20000 \
         env ${BENCH_SERVER_THREADS:+EVENT_LOOP_THREADS=$BENCH_SERVER_THREADS} "$bin/messaging-server" serve > "$work/server.log" 2>&1 &
@@ -78,10 +100,11 @@ start_server
 if [[ " $scenarios " == *" sends "* ]]; then
     log "sends: $pairs pairs, $((pairs * 2)) sockets"
     "${psql[@]}" -v pairs="$pairs" -f Benchmarks/sql/seed-pairs.sql messaging
-    python3 Benchmarks/fsync-probe.py "$work/pg/fsync-probe" > "$results/fsync.json" &
+    python3 Benchmarks/fsync-probe.py "$work/pg/fsync-probe" "$results/fsync-slow.tsv" > "$results/fsync.json" &
     probe=$!
+    # Half the maximum three times over: one slow flush of the disk can decide a phase's p99.
     "$bin/loadgen" sends --port "$port" --server-pid "$server" --pairs "$pairs" --seconds "$phase_seconds" \
-        > "$results/sends.json"
+        --rates 0.25,0.5,0.5,0.5,0.75 --timeline "$results/sends-timeline.tsv" > "$results/sends.json"
     kill -TERM "$probe" && wait "$probe"
     for mode in prepared extended; do
         log "pgbench -M $mode: the same statements at the same concurrency ($((pairs * 2)) clients)"
@@ -90,6 +113,23 @@ if [[ " $scenarios " == *" sends "* ]]; then
             > "$results/pgbench-$mode.txt" 2>&1
         grep -E '^(tps|latency average)' "$results/pgbench-$mode.txt" >&2
     done
+
+    # Control, not durable: the same sends against a cluster whose WAL is in memory, so no commit waits for the
+    # disk. What is left of the latency is the server's, PostgreSQL's CPU and the load generator's.
+    log "sends, control: the WAL in memory"
+    stop_server
+    start_cluster "$work/pg-memory" $((pg_port + 1)) memory
+    start_server
+    "${psql[@]}" -v pairs="$pairs" -f Benchmarks/sql/seed-pairs.sql messaging
+    "$bin/loadgen" sends --port "$port" --server-pid "$server" --pairs "$pairs" --seconds "$phase_seconds" \
+        --rates 0.5 > "$results/sends-memory-wal.json"
+    stop_server
+    stop_cluster "$work/pg-memory"
+    rm -rf "$memory_wal" "$work/pg-memory"
+    memory_wal=""
+    psql=("$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres)
+    db_port=$pg_port
+    start_server
 fi
 
 if [[ " $scenarios " == *" idle "* ]]; then

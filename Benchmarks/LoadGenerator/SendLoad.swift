@@ -37,6 +37,9 @@ final class SendLoad: SocketIOClientDelegate {
     private var acked = 0
     private var errors: [String: Int] = [:]
     private var ackLatencies = Latencies()
+    /// Every ack of the phase as (sent at, latency), for `--timeline`.
+    private(set) var ackTimes: [(sentAt: UInt64, latency: UInt64)] = []
+    var recordsTimeline = false
     private var deliveryLatencies = Latencies()
     private var ticker: Scheduled<Void>?
     private var issued = 0
@@ -103,6 +106,7 @@ final class SendLoad: SocketIOClientDelegate {
         acked = 0
         errors = [:]
         ackLatencies.removeAll()
+        ackTimes.removeAll(keepingCapacity: true)
         deliveryLatencies.removeAll()
     }
 
@@ -179,7 +183,9 @@ final class SendLoad: SocketIOClientDelegate {
             return
         }
         guard let sentAt = peers[index].pending.removeValue(forKey: id), measuring else { return }
-        ackLatencies.record(monotonicNanoseconds() - sentAt)
+        let latency = monotonicNanoseconds() - sentAt
+        ackLatencies.record(latency)
+        if recordsTimeline { ackTimes.append((sentAt, latency)) }
         if success {
             acked += 1
         } else {

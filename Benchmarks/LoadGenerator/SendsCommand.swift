@@ -24,8 +24,11 @@ struct SendsCommand: AsyncParsableCommand {
     @Option(help: "Sends in flight per socket in the closed-loop phase.") var window = 1
     @Option(help: "Seconds per measured phase.") var seconds = 10.0
     @Option(help: "Seconds of unmeasured warm-up.") var warmup = 2.0
-    @Option(help: "Fixed rates as fractions of the measured maximum, comma-separated.") var rates = "0.25,0.5,0.75"
+    @Option(help: "Fixed rates as fractions of the measured maximum, comma-separated; a repeated one runs again.")
+    var rates = "0.25,0.5,0.75"
     @Option(help: "Message content length in bytes.") var contentBytes = 100
+    @Option(help: "A file for a timeline of each phase's acks (per 10 ms of send time, wall clock), to line up stalls.")
+    var timeline: String?
 
     func run() async throws {
         let harness = try await Harness(server)
@@ -45,6 +48,10 @@ struct SendsCommand: AsyncParsableCommand {
                 eventLoop: loop
             )
         }.get()
+        if let timeline {
+            try await loop.submit { load.value.recordsTimeline = true }.get()
+            _ = FileManager.default.createFile(atPath: timeline, contents: nil)
+        }
         let connector = harness.connector
         try await loop.flatSubmit { load.value.connect(connector, tokens: tokens) }.get()
 
@@ -53,11 +60,14 @@ struct SendsCommand: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(warmup))
         var phases = [try await measure(harness, load, mode: "closed loop, \(window) in flight per socket", rate: nil)]
         let maximum = phases[0].throughput
+        var runs: [Double: Int] = [:]
         for fraction in rates.split(separator: ",").compactMap({ Double($0) }) {
             let rate = (maximum * fraction).rounded()
+            runs[fraction, default: 0] += 1
+            let run = runs[fraction]! > 1 ? ", run \(runs[fraction]!)" : ""
             try await loop.submit { load.value.startOpenLoop(rate: rate) }.get()
             phases.append(
-                try await measure(harness, load, mode: "fixed rate, \(Int(fraction * 100))% of max", rate: rate)
+                try await measure(harness, load, mode: "fixed rate, \(Int(fraction * 100))% of max\(run)", rate: rate)
             )
         }
         try await loop.submit { load.value.closeAll() }.get()
@@ -81,10 +91,41 @@ struct SendsCommand: AsyncParsableCommand {
         if let before, let after = server.stats() {
             result.serverCPU = (after.cpuSeconds - before.cpuSeconds) / result.seconds
         }
+        if let timeline {
+            let acks = try await harness.loop.submit { load.value.ackTimes }.get()
+            try Self.appendTimeline(acks, phase: mode, to: timeline)
+        }
         try await harness.wait(upTo: .seconds(10)) { load.value.outstanding == 0 }
         FileHandle.standardError.write(
             Data("sends: \(mode): \(Int(result.throughput))/s, ack p99 \(result.ack.p99) ms\n".utf8)
         )
         return result
+    }
+
+    /// Lines `phase<TAB>unix ms<TAB>sends<TAB>sends over 10 ms<TAB>slowest ack ms`, one per 10 ms window of send
+    /// time that had sends.
+    private static func appendTimeline(
+        _ acks: [(sentAt: UInt64, latency: UInt64)],
+        phase: String,
+        to path: String
+    ) throws {
+        let wallOffset = Date().timeIntervalSince1970 * 1e3 - Double(monotonicNanoseconds()) / 1e6
+        var windows: [UInt64: (count: Int, slow: Int, slowest: UInt64)] = [:]
+        for ack in acks {
+            let window = ack.sentAt / 10_000_000
+            let old = windows[window] ?? (0, 0, 0)
+            windows[window] = (
+                old.count + 1, old.slow + (ack.latency > 10_000_000 ? 1 : 0), max(old.slowest, ack.latency)
+            )
+        }
+        var text = ""
+        for (window, value) in windows.sorted(by: { $0.key < $1.key }) {
+            let wall = Int64(Double(window) * 10 + wallOffset)
+            text += "\(phase)\t\(wall)\t\(value.count)\t\(value.slow)\t\(Double(value.slowest) / 1e6)\n"
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
     }
 }
