@@ -15,20 +15,29 @@ struct UserClaims: JWTPayload {
     }
 }
 
-/// HS256 verification (and minting, for the CLI) with `JWT_SECRET`.
+/// HS256 verification (and minting, for the CLI) with `JWT_SECRET`. A token that passed once is answered from
+/// `verified` until its `exp`.
 struct JWTTokens: TokenVerifying {
     let keys: JWTKeyCollection
     let issuer: String?
     let audience: String?
+    let verified: VerifiedTokens
 
-    init(secret: String, issuer: String?, audience: String?) async {
+    init(secret: String, issuer: String?, audience: String?, verified: VerifiedTokens = VerifiedTokens()) async {
         keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         self.issuer = issuer
         self.audience = audience
+        self.verified = verified
     }
 
     func userId(fromToken token: String) async throws -> String {
+        if let userId = verified.userId(for: token) { return userId }
+        return try await verify(token)
+    }
+
+    /// Checks the signature, `exp`, `iss`, `aud` and `sub`; a token that passes is remembered.
+    private func verify(_ token: String) async throws -> String {
         let claims: UserClaims
         do {
             claims = try await keys.verify(token, as: UserClaims.self)
@@ -49,6 +58,7 @@ struct JWTTokens: TokenVerifying {
         guard !claims.sub.value.isEmpty, claims.sub.value.utf8.count <= 128 else {
             throw APIError.unauthorized("Invalid token subject")
         }
+        verified.remember(token, userId: claims.sub.value, expires: claims.exp.value)
         return claims.sub.value
     }
 
