@@ -14,10 +14,21 @@ public enum Credentials {
     /// The token of an `Authorization` header value (also used for the socket handshake).
     public static func bearerToken(fromHeader header: String) throws -> String {
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+        guard parts.count == 2, isBearer(parts[0]), !parts[1].isEmpty else {
             throw APIError.unauthorized("The Authorization header must be 'Bearer <token>'")
         }
+        // Every request carries a token: only one that starts or ends in something other than visible ASCII goes
+        // through Foundation's trimming (which was 2.6 % of a history request's CPU).
+        let token = parts[1].utf8
+        if let first = token.first, let last = token.last, (0x21..<0x7F).contains(first), (0x21..<0x7F).contains(last) {
+            return String(parts[1])
+        }
         return String(parts[1]).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The scheme name `Bearer` in any letter case.
+    private static func isBearer(_ scheme: Substring) -> Bool {
+        scheme.utf8.count == 6 && zip(scheme.utf8, "bearer".utf8).allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// The value of an API-key header.
