@@ -183,7 +183,11 @@ if sends:
         line("")
     if halves:
         p99s = [p["ack"]["p99"] for p in halves]
-        runs = f" (median of {len(halves)} runs: {', '.join(ms(v) for v in p99s)})" if len(halves) > 1 else ""
+        runs = f" (median of {len(halves)} runs: {', '.join(ms(v) for v in p99s)}" if len(halves) > 1 else ""
+        if runs and timeline:
+            slow = sum(stalled_acks(p["mode"], timeline, slow_flushes)[0] for p in halves)
+            runs += f"; {slow / max(sum(p['acked'] for p in halves), 1):.2%} of all their acks over 10 ms"
+        runs += ")" if runs else ""
         targets.append(("p99 ack ≤ 10 ms at half the maximum rate", f"{ms(median(p99s))} ms{runs}",
                         median(p99s) <= 10))
 
