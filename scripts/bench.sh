@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The benchmark suite (not a test): starts a private PostgreSQL and the release build of the server, runs the
 # scenarios with the project's load generator (Benchmarks/LoadGenerator) and pgbench, and writes BENCHMARKS.md.
-#   scripts/bench.sh                  # all scenarios (about 10 minutes after the release build)
+#   scripts/bench.sh                  # all scenarios (about 7 minutes after the release build)
 #   SCENARIOS="sends idle" scripts/bench.sh
 # Knobs: PAIRS (32), SECONDS_PER_PHASE (10), IDLE_TARGET (open-file limit), IDLE_HOLD (30), SERVER_THREADS (the
 # server's EVENT_LOOP_THREADS; unset: the server's default, one per core),
 # HISTORY_CONVERSATIONS (1000) × HISTORY_PER_CONVERSATION (1000), HISTORY_CONNECTIONS (1,4), BENCH_PORT (8100),
-# BENCH_PG_PORT (55433), REPORT (BENCHMARKS.md), BENCH_LABEL (a line for the report).
+# BENCH_PG_PORT (55433; the control run's cluster, WAL in /dev/shm, takes the next port), REPORT (BENCHMARKS.md),
+# BENCH_LABEL (a line for the report).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -69,8 +70,7 @@ start_cluster() {
     as_pg "$pg_bin/initdb" -D "$dir/data" "${waldir[@]}" -U postgres --auth=trust --encoding=UTF8 >/dev/null
     as_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 \
         -c max_connections=300 -c shared_buffers=512MB -c min_wal_size=1GB -c max_wal_size=2GB" start >/dev/null
-    psql=("$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres)
-    db_port=$port
+    use_cluster "$port"
     "${psql[@]}" -c "CREATE DATABASE messaging" postgres
     # A new cluster has no WAL files to reuse: every 16 MB of WAL, a commit waits while PostgreSQL creates and
     # zero-fills the next file (20–40 ms here). A server that has run for a while recycles old files instead, so
@@ -80,6 +80,11 @@ start_cluster() {
         -c "DROP TABLE wal_warmup" -c "CHECKPOINT" postgres
 }
 stop_cluster() { as_pg "$pg_bin/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null; }
+# psql and the server (started from now on) talk to the cluster on port $1.
+use_cluster() {
+    psql=("$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres)
+    db_port=$1
+}
 start_cluster "$work/pg" "$pg_port"
 
 # Generous limits: the benchmark measures the server, not its per-user protections.
@@ -127,8 +132,7 @@ if [[ " $scenarios " == *" sends "* ]]; then
     stop_cluster "$work/pg-memory"
     rm -rf "$memory_wal" "$work/pg-memory"
     memory_wal=""
-    psql=("$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres)
-    db_port=$pg_port
+    use_cluster "$pg_port"
     start_server
 fi
 
