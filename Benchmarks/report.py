@@ -156,6 +156,7 @@ if sends:
                             f"{top['throughput']:.0f}/s vs {prepared[0]:.0f}/s", top["throughput"] >= prepared[0]))
     halves = [p for p in phases if "50%" in p["mode"]]
     timeline, slow_flushes = table_rows("sends-timeline.tsv"), table_rows("fsync-slow.tsv")
+    stalled = {p["mode"]: stalled_acks(p["mode"], timeline, slow_flushes) for p in halves} if timeline else {}
     if halves and timeline:
         line("Acks over 10 ms at half the maximum rate, and how many of them were in flight while the fsync probe saw"
              " a flush take over 10 ms:")
@@ -163,7 +164,7 @@ if sends:
         line("| phase | sends | acks over 10 ms | of them, during a slow flush |")
         line("|---|---|---|---|")
         for phase in halves:
-            slow, during = stalled_acks(phase["mode"], timeline, slow_flushes)
+            slow, during = stalled[phase["mode"]]
             share = f" ({during / slow:.0%})" if slow else ""
             line(f"| {phase['mode']} | {phase['acked']} | {slow} ({slow / max(phase['acked'], 1):.2%}) | {during}{share} |")
         line("")
@@ -185,7 +186,7 @@ if sends:
         p99s = [p["ack"]["p99"] for p in halves]
         runs = f" (median of {len(halves)} runs: {', '.join(ms(v) for v in p99s)}" if len(halves) > 1 else ""
         if runs and timeline:
-            slow = sum(stalled_acks(p["mode"], timeline, slow_flushes)[0] for p in halves)
+            slow = sum(slow for slow, _ in stalled.values())
             runs += f"; {slow / max(sum(p['acked'] for p in halves), 1):.2%} of all their acks over 10 ms"
         runs += ")" if runs else ""
         targets.append(("p99 ack ≤ 10 ms at half the maximum rate", f"{ms(median(p99s))} ms{runs}",

@@ -63,8 +63,9 @@ struct SendsCommand: AsyncParsableCommand {
         var runs: [Double: Int] = [:]
         for fraction in rates.split(separator: ",").compactMap({ Double($0) }) {
             let rate = (maximum * fraction).rounded()
-            runs[fraction, default: 0] += 1
-            let run = runs[fraction]! > 1 ? ", run \(runs[fraction]!)" : ""
+            let count = runs[fraction, default: 0] + 1
+            runs[fraction] = count
+            let run = count > 1 ? ", run \(count)" : ""
             try await loop.submit { load.value.startOpenLoop(rate: rate) }.get()
             phases.append(
                 try await measure(harness, load, mode: "fixed rate, \(Int(fraction * 100))% of max\(run)", rate: rate)

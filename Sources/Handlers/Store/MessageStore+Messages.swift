@@ -144,15 +144,15 @@ extension MessageStore {
                         id: try columns[3].decode(String.self),
                         firstName: try columns[4].decode(String.self),
                         lastName: try columns[5].decode(String.self),
-                        avatar: columns[6].bytes == nil ? nil : try columns[6].decode(String.self)
+                        avatar: try columns[6].decode(String?.self)
                     ),
                     content: try columns[7].decode(String.self),
                     type: try columns[8].decode(String.self),
-                    attachmentsJSON: columns[9].bytes == nil ? "[]" : try columns[9].decode(String.self),
+                    attachmentsJSON: try columns[9].decode(String?.self) ?? "[]",
                     sentAt: try columns[10].decode(Date.self),
-                    clientMessageId: columns[11].bytes == nil ? nil : try columns[11].decode(String.self),
+                    clientMessageId: try columns[11].decode(String?.self),
                     viewer: statement.viewer,
-                    lastRead: columns[1].bytes == nil ? nil : try columns[1].decode(UUID.self)
+                    lastRead: try columns[1].decode(UUID?.self)
                 )
             )
         }
