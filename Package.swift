@@ -52,6 +52,11 @@ let package = Package(
             dependencies: ["codegen"]
         ),
         .plugin(
+            name: "EmbedTestClientPlugin",
+            capability: .buildTool(),
+            dependencies: ["codegen"]
+        ),
+        .plugin(
             name: "GenerateClients",
             capability: .command(
                 intent: .custom(verb: "generate-clients", description: "Regenerate clients/typescript from api-spec/"),
@@ -136,7 +141,7 @@ let package = Package(
         // Checks JSON responses against the spec's schemas; used by the test targets.
         .target(
             name: "ContractTesting",
-            dependencies: ["CodegenCore"],
+            dependencies: ["CodegenCore", "APIRuntime"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -158,7 +163,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            plugins: ["EmbedTestClientPlugin"]
         ),
 
         // The benchmark's load generator: Socket.IO over WebSocket and HTTP/1.1 on SwiftNIO, one event-loop thread.
@@ -229,6 +235,7 @@ let package = Package(
             dependencies: [
                 "Generated",
                 "APIRuntime",
+                "CodegenCore",
                 "ContractTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import APIRuntime
 import CodegenCore
 import Foundation
 
@@ -51,8 +52,51 @@ struct SchemaConformance {
                 }
                 result += problems(member, against: property.schema, at: childPath)
             }
+            for condition in schema.conditions {
+                result += conditionProblems(condition, members: members, properties: properties, at: path)
+            }
             return result
         }
+    }
+
+    /// An `{if, then}` rule: when the tested member holds the value (or is absent and defaults to it), the required
+    /// members are present and the constraints hold.
+    private func conditionProblems(
+        _ condition: Condition,
+        members: [String: JSONValue],
+        properties: [Property],
+        at path: String
+    ) -> [String] {
+        let tested = members[condition.property]
+        let defaultValue = properties.first { $0.name == condition.property }?.schema.defaultValue
+        let applies = tested.map { $0.string == condition.value } ?? (defaultValue == .string(condition.value))
+        guard applies else { return [] }
+        let prefix = path.isEmpty ? "" : path + "."
+        var result: [String] = []
+        for name in condition.required where members[name] == nil {
+            result.append("\(prefix)\(name): is required when \(condition.property) is \(condition.value)")
+        }
+        for (name, constraint) in condition.constraints {
+            guard let member = members[name] else { continue }
+            switch constraint {
+            case .minItems(let count):
+                if let elements = member.array, elements.count < count {
+                    result.append(
+                        "\(prefix)\(name): fewer than \(count) items when \(condition.property) is \(condition.value)"
+                    )
+                }
+            case .pattern(let pattern):
+                if let text = member.string, !Self.accepts(text, pattern) {
+                    result.append("\(prefix)\(name): does not match \(pattern.rawValue)")
+                }
+            }
+        }
+        return result
+    }
+
+    /// The runtime's check of a pattern (the one implementation of its meaning).
+    static func accepts(_ text: String, _ pattern: StringRules.Pattern) -> Bool {
+        StringPattern(rawValue: pattern.caseName)?.accepts(text) ?? false
     }
 
     private func stringProblems(_ text: String, _ rules: StringRules, at path: String) -> [String] {
@@ -63,6 +107,9 @@ struct SchemaConformance {
         }
         if let maxLength = rules.maxLength, length > maxLength {
             result.append("\(label(path)): longer than \(maxLength)")
+        }
+        if let pattern = rules.pattern, !Self.accepts(text, pattern) {
+            result.append("\(label(path)): does not match \(pattern.rawValue)")
         }
         if let allowed = rules.allowedValues, !allowed.contains(text) {
             result.append("\(label(path)): '\(text)' is not one of \(allowed.joined(separator: ", "))")

@@ -3,10 +3,12 @@ import Foundation
 import Handlers
 import JWTKit
 
-/// The claims the server reads: `sub` (the user id), `exp`, and optionally `iss`/`aud`.
+/// The claims the server reads: `sub` (the user id), `exp`, and optionally `iss`/`aud`; minted tokens also carry
+/// `iat`, as jsonwebtoken's do.
 struct UserClaims: JWTPayload {
     var sub: SubjectClaim
     var exp: ExpirationClaim
+    var iat: IssuedAtClaim?
     var iss: IssuerClaim?
     var aud: AudienceClaim?
 
@@ -63,11 +65,11 @@ struct JWTTokens: TokenVerifying {
     }
 
     func mint(userId: String, lifetime: TimeInterval) async throws -> String {
+        let issuedAt = Date().timeIntervalSince1970.rounded(.down)
         let claims = UserClaims(
             sub: SubjectClaim(value: userId),
-            exp: ExpirationClaim(
-                value: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + lifetime).rounded(.down))
-            ),
+            exp: ExpirationClaim(value: Date(timeIntervalSince1970: issuedAt + lifetime.rounded(.down))),
+            iat: IssuedAtClaim(value: Date(timeIntervalSince1970: issuedAt)),
             iss: issuer.map { IssuerClaim(value: $0) },
             aud: audience.map { AudienceClaim(value: [$0]) }
         )

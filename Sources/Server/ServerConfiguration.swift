@@ -31,7 +31,7 @@ struct ServerConfiguration: Sendable {
     var dataDirectory: String
     /// `JWT_SECRET`: the HS256 key, at least 32 bytes.
     var jwtSecret: String?
-    /// `JWT_EXPIRATION`: lifetime in seconds of the tokens the CLI mints (default 86400).
+    /// `JWT_EXPIRATION`: lifetime in seconds of the tokens the CLI mints (default 86400; `7d`, `12h`, `30m`, `45s` forms).
     var jwtExpiration: Int
     /// `JWT_ISSUER` / `JWT_AUDIENCE`: when set, tokens must carry this `iss` / `aud`.
     var jwtIssuer: String?
@@ -119,9 +119,12 @@ struct ServerConfiguration: Sendable {
         if let jwtSecret, jwtSecret.utf8.count < 32 {
             throw ConfigurationError(description: "JWT_SECRET must be at least 32 bytes long (HS256)")
         }
-        let expirationText = environment["JWT_EXPIRATION"] ?? "86400"
-        guard let expiration = Int(expirationText), expiration > 0 else {
-            throw ConfigurationError(description: "JWT_EXPIRATION must be a positive number of seconds")
+        let expirationText = environment["JWT_EXPIRATION"].flatMap { $0.isEmpty ? nil : $0 } ?? "86400"
+        guard let expiration = TokenLifetime.seconds(parsing: expirationText) else {
+            throw ConfigurationError(
+                description: "JWT_EXPIRATION must be a lifetime of at least a second such as 7d, 12h, 30m, 45s or "
+                    + "3600 (seconds), not '\(expirationText)'"
+            )
         }
         jwtExpiration = expiration
         jwtIssuer = environment["JWT_ISSUER"].flatMap { $0.isEmpty ? nil : $0 }

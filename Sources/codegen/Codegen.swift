@@ -8,7 +8,7 @@ struct Codegen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "codegen",
         abstract: "Generate Swift server code and TypeScript clients from an OpenAPI 3.1 + AsyncAPI 3.0 spec.",
-        subcommands: [SwiftCommand.self, TypeScriptCommand.self, CheckCommand.self]
+        subcommands: [SwiftCommand.self, TypeScriptCommand.self, CheckCommand.self, EmbedCommand.self]
     )
 }
 
@@ -98,6 +98,31 @@ struct CheckCommand: ParsableCommand {
         let model = try spec.loadModel()
         print(
             "ok: \(model.schemas.count) schemas, \(model.operations.count) operations, \(model.channels.count) channels"
+        )
+    }
+}
+
+struct EmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Write a file's text as a Swift constant (`<type>.text`)."
+    )
+
+    @Option(help: "The file to embed.")
+    var input: String
+
+    @Option(help: "The enum that holds the text.")
+    var typeName: String
+
+    @Option(help: "The Swift file to write.")
+    var output: String
+
+    func run() throws {
+        let text = try String(contentsOfFile: input, encoding: .utf8)
+        let source = URL(fileURLWithPath: input).lastPathComponent
+        try GeneratorPipeline.write(
+            SpecEmbedding.render(file: text, typeName: typeName, source: source),
+            to: URL(fileURLWithPath: output)
         )
     }
 }

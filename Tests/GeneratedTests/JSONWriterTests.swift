@@ -29,7 +29,7 @@ struct JSONWriterTests {
         try Self.expectSameBytes(unread)
         try Self.expectSameBytes(MessageAck(success: true, message: Sample.message))
         try Self.expectSameBytes(MessageNotification(conversationId: Sample.conversationId, message: Sample.message))
-        let list = MessageList(messages: [Sample.message, unread], pagination: Sample.pagination)
+        let list = MessageList(messages: [Sample.message, unread], total: 2, page: 1, limit: 20, hasMore: false)
         try Self.expectSameBytes(MessageListResponse(success: true, message: "Messages", data: list))
     }
 
@@ -37,7 +37,16 @@ struct JSONWriterTests {
         var withLast = Sample.conversation
         withLast.lastMessage = LastMessage(content: "hi", sentAt: Sample.date, senderId: "user-client-1")
         withLast.milestoneId = "m-1"
-        let list = ConversationList(conversations: [Sample.conversation, withLast], pagination: Sample.pagination)
+        withLast.otherLastReadMessageId = Sample.message.id
+        withLast.otherLastReadAt = Sample.date
+        let list = ConversationList(
+            conversations: [Sample.conversation, withLast],
+            total: 2,
+            page: 1,
+            limit: 20,
+            totalPages: 1,
+            hasMore: false
+        )
         try Self.expectSameBytes(ConversationListResponse(success: true, message: "Conversations", data: list))
     }
 

@@ -38,11 +38,17 @@ struct ProbeAPI: APIProtocol {
         identity: String,
         context: Context
     ) async throws -> Operations.ListConversations.Output {
-        let pagination = Pagination(page: input.query.page, limit: input.query.limit, total: 1, hasMore: false)
-        return .ok(
+        .ok(
             ConversationListResponse(
                 message: "ok",
-                data: ConversationList(conversations: [Sample.conversation], pagination: pagination)
+                data: ConversationList(
+                    conversations: [Sample.conversation],
+                    total: 1,
+                    page: input.query.page,
+                    limit: input.query.limit,
+                    totalPages: 1,
+                    hasMore: false
+                )
             )
         )
     }
@@ -64,7 +70,7 @@ struct ProbeAPI: APIProtocol {
         .ok(
             MessageListResponse(
                 message: "ok",
-                data: MessageList(messages: [Sample.message], pagination: Sample.pagination)
+                data: MessageList(messages: [Sample.message], total: 1, page: 1, limit: 20, hasMore: false)
             )
         )
     }
@@ -85,7 +91,13 @@ struct ProbeAPI: APIProtocol {
         .ok(
             ReadStateResponse(
                 message: "ok",
-                data: ReadState(conversationId: input.path.id, userId: identity, readAt: Sample.date, unreadCount: 0)
+                data: ReadState(
+                    conversationId: input.path.id,
+                    userId: identity,
+                    readAt: Sample.date,
+                    lastReadMessageId: nil,
+                    unreadCount: 0
+                )
             )
         )
     }

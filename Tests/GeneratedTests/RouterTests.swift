@@ -112,8 +112,8 @@ import Testing
     @Test func queryValuesReachTheHandlerWithDefaults() async throws {
         try await withApp { client in
             let page = try await call(client, .get, "/api/messages/conversations", headers: bearer, expect: .ok)
-            #expect(page["data"]?["pagination"]?["page"]?.int == 1)
-            #expect(page["data"]?["pagination"]?["limit"]?.int == 20)
+            #expect(page["data"]?["page"]?.int == 1)
+            #expect(page["data"]?["limit"]?.int == 20)
             let second = try await call(
                 client,
                 .get,
@@ -121,8 +121,8 @@ import Testing
                 headers: bearer,
                 expect: .ok
             )
-            #expect(second["data"]?["pagination"]?["page"]?.int == 3)
-            #expect(second["data"]?["pagination"]?["limit"]?.int == 7)
+            #expect(second["data"]?["page"]?.int == 3)
+            #expect(second["data"]?["limit"]?.int == 7)
         }
     }
 

@@ -39,8 +39,8 @@ enum Sample {
         unreadCount: 0,
         isActive: true,
         isArchived: false,
-        createdAt: date
+        createdAt: date,
+        otherLastReadMessageId: nil,
+        otherLastReadAt: nil
     )
-
-    static let pagination = Pagination(page: 1, limit: 20, total: 1, hasMore: false)
 }

@@ -30,7 +30,7 @@ struct ProbeEvents: MessagesEventHandler {
     func typing(_ payload: TypingUpdate, connection: String) async throws -> OkAck { OkAck() }
 
     func markAsRead(_ payload: ConversationRef, connection: String) async throws -> ReadAck {
-        ReadAck(readAt: Sample.date, unreadCount: 0)
+        ReadAck(readAt: Sample.date, lastReadMessageId: nil, unreadCount: 0)
     }
 }
 
@@ -122,7 +122,12 @@ actor RecordingSink: EventSink {
             to: room
         )
         try await emitter.messagesRead(
-            MessagesRead(conversationId: Sample.conversationId, userId: "user-client-1", readAt: Sample.date),
+            MessagesRead(
+                conversationId: Sample.conversationId,
+                userId: "user-client-1",
+                readAt: Sample.date,
+                lastReadMessageId: Sample.message.id
+            ),
             to: room
         )
         let emitted = await sink.emitted

@@ -40,7 +40,7 @@ import Testing
     @Test func datesWithoutFractionAreAccepted() throws {
         let read = try decode(
             MessagesRead.self,
-            #"{"conversationId":"x","userId":"u","readAt":"2026-01-02T03:04:05Z"}"#
+            #"{"conversationId":"x","userId":"u","readAt":"2026-01-02T03:04:05Z","lastReadMessageId":null}"#
         )
         #expect(read.readAt == Date(timeIntervalSince1970: 1_767_323_045))
     }

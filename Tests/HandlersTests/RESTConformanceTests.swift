@@ -91,7 +91,7 @@ struct PlainTokens: TokenVerifying {
                     asClient,
                     expect: .ok
                 )
-                #expect(page["data"]?["pagination"]?["hasMore"]?.bool == true)
+                #expect(page["data"]?["hasMore"]?.bool == true)
                 _ = try await call(
                     .patch,
                     "/api/messages/conversations/\(id)/read",

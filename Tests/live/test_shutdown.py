@@ -30,7 +30,7 @@ def all_message_ids(server, user, conversation):
         path = f"/api/messages/conversations/{conversation}/messages?limit=100"
         page = api(server, user, "GET", path + (f"&before={before}" if before else "")).json()["data"]
         ids.update(m["id"] for m in page["messages"])
-        if not page["pagination"]["hasMore"] or not page["messages"]:
+        if not page["hasMore"] or not page["messages"]:
             return ids
         before = page["messages"][0]["id"]
 

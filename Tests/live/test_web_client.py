@@ -109,7 +109,7 @@ def test_client_and_freelancer_chat_in_two_browser_sessions(demo_server):
         # Grace read everything: her badge clears and Ada sees the read receipt.
         wait_until(grace, "return document.querySelector('#conversations .badge').textContent === ''",
                    message="badge cleared")
-        wait_until(ada, "return document.querySelectorAll('#messages .receipt').length > 0", message="receipt")
+        wait_until(ada, "return document.querySelectorAll('#messages .receipt.seen').length > 0", message="receipt")
 
         # Ada types (Grace sees the indicator), then sends markup that must stay text.
         ada.find_element("id", "composer").send_keys("Hello <b>Grace</b> <img src=x onerror=alert(1)>")
@@ -128,8 +128,11 @@ def test_client_and_freelancer_chat_in_two_browser_sessions(demo_server):
         wait_until(ada, "return [...document.querySelectorAll('#messages li .content')].pop().textContent"
                         " === 'Hi Ada, the draft is coming.'", message="reply")
         assert len(message_texts(ada)) == 22  # the newest page, her own message and the reply
+        # Her own message shows "Sent" until Grace's page reads it, then "Seen".
+        assert ada.execute_script("return [...document.querySelectorAll('#messages li.mine')].pop()"
+                                  ".querySelector('.receipt').textContent") in ("✓ Sent", "✓✓ Seen")
         wait_until(ada, "return [...document.querySelectorAll('#messages li.mine')].pop()"
-                        ".querySelector('.receipt') !== null", message="receipt on the newest message")
+                        ".querySelector('.receipt.seen') !== null", message="seen on the newest message")
         ada.save_screenshot(str(SHOTS / "3-client-conversation.png"))
         grace.save_screenshot(str(SHOTS / "4-freelancer-conversation.png"))
         for driver in (ada, grace):
@@ -153,3 +156,63 @@ def test_the_page_explains_a_missing_client_bundle(tmp_path):
     finally:
         driver.quit()
         server.stop()
+
+
+def test_the_page_starts_a_conversation_sends_a_file_link_and_shows_reconnecting(demo_server):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    users = {u["id"]: u for u in requests.get(demo_server.url + "/demo/users", timeout=5).json()["data"]}
+    ada, grace = browser(), browser()
+    try:
+        for driver, user in ((ada, "demo-client"), (grace, "demo-freelancer")):
+            driver.get(demo_server.url + "/")
+            driver.find_element("id", "token").send_keys(users[user]["token"])
+            driver.find_element("id", "connect").click()
+            wait_until(driver, "return document.getElementById('state').textContent.startsWith('connected')",
+                       message="connected state")
+        # Ada starts the conversation of milestone m1 from the form; the page opens it.
+        ada.find_element("id", "new-contract").send_keys("demo-contract")
+        ada.find_element("id", "new-milestone").send_keys("m1")
+        ada.find_element("id", "new-content").send_keys("Let us talk about the first draft")
+        ada.find_element("id", "new-start").click()
+        wait_until(ada, "return document.getElementById('chat-title').textContent.startsWith('demo-contract / m1')",
+                   message="the new conversation open")
+        wait_until(ada, "return document.querySelectorAll('#messages li').length === 1", message="first message")
+        assert ada.execute_script("return document.querySelector('#messages .receipt').textContent") == "✓ Sent"
+        # Grace sees it in her list and opens it; Ada's tick turns to seen.
+        wait_until(grace, "return [...document.querySelectorAll('#conversations .title')]"
+                          ".some(e => e.textContent === 'demo-contract / m1')", message="conversation listed")
+        grace.execute_script("[...document.querySelectorAll('#conversations li')]"
+                             ".find(li => li.querySelector('.title').textContent === 'demo-contract / m1').click()")
+        wait_until(ada, "return document.querySelector('#messages .receipt.seen') !== null", message="seen")
+
+        # Ada attaches a file link; Grace gets a link to it (an http URL only) and the typed name as text.
+        ada.find_element("id", "attach").click()
+        ada.find_element("id", "attach-url").send_keys("https://files.example/draft-1.pdf")
+        ada.find_element("id", "attach-name").send_keys("draft <1>.pdf")
+        ada.find_element("id", "composer").send_keys("Here is the draft")
+        ada.find_element("id", "send").click()
+        wait_until(grace, "return document.querySelectorAll('#messages a.attachment').length === 1",
+                   message="attachment link")
+        link = grace.execute_script("const a = document.querySelector('#messages a.attachment');"
+                                    "return [a.href, a.textContent]")
+        assert link == ["https://files.example/draft-1.pdf", "📎 draft <1>.pdf"]
+
+        # Grace's network drops: the page shows reconnecting, then connected again, and live messages still come.
+        grace.execute_script(
+            "window.states = []; new MutationObserver(() => window.states.push("
+            "document.getElementById('state').textContent)).observe(document.getElementById('state'),"
+            " {childList: true, characterData: true, subtree: true}); page.socket.io.engine.close()")
+        wait_until(grace, "return window.states.some(s => s.startsWith('reconnecting'))", message="reconnecting")
+        wait_until(grace, "return document.getElementById('state').textContent.startsWith('connected')",
+                   message="connected again")
+        grace.save_screenshot(str(SHOTS / "5-freelancer-after-reconnect.png"))
+        ada.find_element("id", "composer").send_keys("Still there?")
+        ada.find_element("id", "send").click()
+        wait_until(grace, "return [...document.querySelectorAll('#messages li .content')].pop().textContent"
+                          " === 'Still there?'", message="live message after the reconnect")
+        for driver in (ada, grace):
+            errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+            assert errors == [], errors
+    finally:
+        ada.quit()
+        grace.quit()

@@ -4,30 +4,6 @@ import NIOCore
 
 /// Reads a JSON request body into a generated type, mapping every failure to the error envelope.
 public enum JSONBody {
-    /// Text with U+0000 cannot be stored (PostgreSQL text refuses it) and is never meaningful input: 422.
-    static func rejectNULCharacters(_ data: Data) throws {
-        let found = data.withUnsafeBytes { bytes -> Bool in
-            let escape = Array(#"\u0000"#.utf8)
-            var index = 0
-            while index + escape.count <= bytes.count {
-                guard bytes[index] == UInt8(ascii: "\\") else {
-                    index += 1
-                    continue
-                }
-                // `\\` is an escaped backslash, not the start of an escape sequence.
-                if bytes[index + 1] == UInt8(ascii: "u"), escape.indices.allSatisfy({ bytes[index + $0] == escape[$0] })
-                {
-                    return true
-                }
-                index += 2
-            }
-            return false
-        }
-        if found {
-            throw APIError.validationFailed([FieldProblem(field: "", message: "text must not contain NUL characters")])
-        }
-    }
-
     /// Collects at most `context.maxUploadSize` bytes (413 beyond), then decodes; an empty body is 400.
     ///
     /// Text that is not JSON is 400; JSON of the wrong shape is 422 naming the field that is wrong.
@@ -72,9 +48,9 @@ public enum JSONBody {
         return try decode(type, from: Data(buffer.readableBytesView))
     }
 
-    /// Decodes JSON bytes, with the same error mapping as a request body.
+    /// Decodes JSON bytes, with the same error mapping as a request body. NUL characters are the schema's concern
+    /// (every request string that is stored has the `noNUL` pattern; members the schema does not name are ignored).
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        try rejectNULCharacters(data)
         do {
             return try JSONCoding.decoder.decode(type, from: data)
         } catch let error as DecodingError {

@@ -65,7 +65,6 @@ public enum EventDispatch {
     }
 
     private static func decodePayload<Payload: Decodable>(_ type: Payload.Type, from data: Data) throws -> Payload {
-        try JSONBody.rejectNULCharacters(data)
         do {
             return try JSONCoding.decoder.decode(type, from: data)
         } catch let error as DecodingError {

@@ -90,6 +90,12 @@ public struct Validator: Sendable {
         add(path(), format.requirement)
     }
 
+    /// String `pattern` keywords.
+    public mutating func pattern(_ value: String?, _ pattern: StringPattern, at path: @autoclosure () -> String) {
+        guard let value, !pattern.accepts(value) else { return }
+        add(path(), pattern.requirement)
+    }
+
     /// Nested values validate themselves under their own path.
     public mutating func nested<V: Validatable>(_ value: V?, at path: @autoclosure () -> String) {
         value?.validate(at: path(), into: &self)

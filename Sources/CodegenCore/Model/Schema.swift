@@ -15,6 +15,8 @@ public struct Schema: Sendable {
     public var kind: Kind
     /// The value may be JSON `null` (`type: [T, 'null']` or `oneOf: [T, {type: 'null'}]`).
     public var nullable: Bool
+    /// An object's `allOf: [{if, then}, …]` rules: constraints that hold when a property has a given value.
+    public var conditions: [Condition] = []
     public var description: String?
     public var defaultValue: DefaultValue?
     public var location: SourceLocation
@@ -42,11 +44,33 @@ public struct StringRules: Sendable {
         case email
     }
 
+    /// The `pattern`s the generator supports: each is a regular expression that means the same in ECMA-262 and
+    /// Python (what client generators and contract testers use), with a check of the same meaning in APIRuntime's
+    /// `StringPattern`, named by `caseName`.
+    public enum Pattern: String, Sendable, CaseIterable {
+        /// No NUL character anywhere (PostgreSQL text cannot hold one).
+        case noNUL = "^[^\\u0000]*$"
+        /// At least one character that is not white space (ECMA-262's WhiteSpace and LineTerminator, spelled out so
+        /// that every regular-expression engine reads the same set).
+        case notBlank = "[^\\u0009-\\u000d \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]"
+        /// Starts with `http://` or `https://`, in any case.
+        case httpURL = "^[Hh][Tt][Tt][Pp][Ss]?://"
+
+        public var caseName: String {
+            switch self {
+            case .noNUL: "noNUL"
+            case .notBlank: "notBlank"
+            case .httpURL: "httpURL"
+            }
+        }
+    }
+
     public var format: Format?
     public var minLength: Int?
     public var maxLength: Int?
     /// The `enum` values, when the schema has one.
     public var allowedValues: [String]?
+    public var pattern: Pattern?
 
     public init(format: Format? = nil, minLength: Int? = nil, maxLength: Int? = nil, allowedValues: [String]? = nil) {
         self.format = format
@@ -76,6 +100,35 @@ public struct Property: Sendable {
         self.name = name
         self.schema = schema
         self.required = required
+    }
+}
+
+/// One `{if, then}` of an object's `allOf`: when `property` (a string) equals `value`, the properties in `required`
+/// must be present and each constraint holds. `if: {properties: {<property>: {const: <value>}}, required: [...]}`.
+public struct Condition: Sendable {
+    public enum Constraint: Sendable {
+        case minItems(Int)
+        case pattern(StringRules.Pattern)
+    }
+
+    public var property: String
+    public var value: String
+    public var required: [String]
+    public var constraints: [(property: String, constraint: Constraint)]
+    public var location: SourceLocation
+
+    public init(
+        property: String,
+        value: String,
+        required: [String],
+        constraints: [(property: String, constraint: Constraint)],
+        location: SourceLocation
+    ) {
+        self.property = property
+        self.value = value
+        self.required = required
+        self.constraints = constraints
+        self.location = location
     }
 }
 

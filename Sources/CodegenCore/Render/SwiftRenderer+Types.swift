@@ -75,15 +75,16 @@ extension SwiftRenderer {
             w.line()
             writeJSONWriter(properties, into: &w)
             w.line()
-            let lines = properties.flatMap { property in
-                checks(
-                    property.schema,
-                    value: "self.\(Naming.swiftIdentifier(property.name))",
-                    optional: propertyType(property).hasSuffix("?"),
-                    path: "FieldPath.member(path, \(Naming.literal(property.name)))",
-                    depth: 0
-                )
-            }
+            let lines =
+                properties.flatMap { property in
+                    checks(
+                        property.schema,
+                        value: "self.\(Naming.swiftIdentifier(property.name))",
+                        optional: propertyType(property).hasSuffix("?"),
+                        path: "FieldPath.member(path, \(Naming.literal(property.name)))",
+                        depth: 0
+                    )
+                } + schema.conditions.flatMap { conditionChecks($0, properties: properties) }
             if lines.isEmpty {
                 w.line("public func validate(at path: String, into validator: inout Validator) {}")
             } else {
@@ -176,6 +177,39 @@ extension SwiftRenderer {
         }
     }
 
+    /// The statements of one `{if, then}` rule: when the tested property holds the value, the required properties
+    /// are present and the constraints hold.
+    private func conditionChecks(_ condition: Condition, properties: [Property]) -> [String] {
+        guard let tested = properties.first(where: { $0.name == condition.property }) else { return [] }
+        let subject = "self.\(Naming.swiftIdentifier(tested.name))"
+        let optional = propertyType(tested).hasSuffix("?") ? "?" : ""
+        let isEnum = if case .string(let rules) = tested.schema.kind { rules.allowedValues != nil } else { false }
+        let value = isEnum ? "\(subject)\(optional).rawValue" : subject
+        var lines = ["if \(value) == \(Naming.literal(condition.value)) {"]
+        let reason = "when \(condition.property) is \(condition.value)"
+        for name in condition.required {
+            guard let property = properties.first(where: { $0.name == name }),
+                propertyType(property).hasSuffix("?")
+            else { continue }
+            let path = "FieldPath.member(path, \(Naming.literal(name)))"
+            lines.append(
+                "    if self.\(Naming.swiftIdentifier(name)) == nil { validator.add(\(path), \(Naming.literal("is required " + reason))) }"
+            )
+        }
+        for (name, constraint) in condition.constraints {
+            let member = "self.\(Naming.swiftIdentifier(name))"
+            let path = "FieldPath.member(path, \(Naming.literal(name)))"
+            switch constraint {
+            case .minItems(let count):
+                lines.append("    validator.count(\(member), min: \(count), max: nil, at: \(path))")
+            case .pattern(let pattern):
+                lines.append("    validator.pattern(\(member), .\(pattern.caseName), at: \(path))")
+            }
+        }
+        lines.append("}")
+        return lines
+    }
+
     /// Validation statements for a value of `schema`, checked against the schema's keywords.
     func checks(_ schema: Schema, value: String, optional: Bool, path: String, depth: Int) -> [String] {
         switch schema.kind {
@@ -188,6 +222,9 @@ extension SwiftRenderer {
                 lines.append(
                     "validator.length(\(value), min: \(literal(rules.minLength)), max: \(literal(rules.maxLength)), at: \(path))"
                 )
+            }
+            if let pattern = rules.pattern {
+                lines.append("validator.pattern(\(value), .\(pattern.caseName), at: \(path))")
             }
             return lines
         case .integer(let rules), .number(let rules):

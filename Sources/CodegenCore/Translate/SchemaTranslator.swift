@@ -6,7 +6,7 @@ struct SchemaTranslator {
     static let supportedKeywords: Set<String> = [
         "type", "properties", "required", "items", "enum", "format", "minLength", "maxLength", "minimum",
         "maximum", "minItems", "maxItems", "default", "description", "title", "example", "examples", "$ref",
-        "oneOf",
+        "oneOf", "pattern", "allOf",
     ]
 
     func translate(_ node: SpecNode) -> Schema? {
@@ -45,13 +45,17 @@ struct SchemaTranslator {
             return nil
         }
         checkKeywords(of: type, in: node)
-        return Schema(
+        var schema = Schema(
             kind: kind,
             nullable: nullable,
             description: description,
             defaultValue: defaultValue(node, type: type),
             location: node.location
         )
+        if case .object(let properties) = kind, let allOf = node["allOf"] {
+            schema.conditions = ConditionTranslator(diagnostics: diagnostics).conditions(allOf, properties: properties)
+        }
+        return schema
     }
 
     private func translateReference(_ reference: SpecNode, description: String?) -> Schema? {
@@ -103,12 +107,12 @@ struct SchemaTranslator {
     }
 
     private static let keywordsByType: [String: Set<String>] = [
-        "string": ["format", "minLength", "maxLength", "enum"],
+        "string": ["format", "minLength", "maxLength", "enum", "pattern"],
         "integer": ["minimum", "maximum", "format"],
         "number": ["minimum", "maximum", "format"],
         "boolean": ["enum"],
         "array": ["items", "minItems", "maxItems"],
-        "object": ["properties", "required"],
+        "object": ["properties", "required", "allOf"],
     ]
 
     /// A keyword that is supported but means nothing for this type is an error, not a silent no-op.
@@ -138,6 +142,9 @@ struct SchemaTranslator {
                 )
             }
         }
+        if let pattern = node["pattern"] {
+            rules.pattern = Self.pattern(pattern, diagnostics: diagnostics)
+        }
         if let values = node["enum"] {
             let strings = values.elements.compactMap(\.string)
             if !values.isSequence || strings.isEmpty || strings.count != values.elements.count {
@@ -147,6 +154,14 @@ struct SchemaTranslator {
             }
         }
         return rules
+    }
+
+    /// One of the patterns the runtime implements; any other is an error naming the supported ones.
+    static func pattern(_ node: SpecNode, diagnostics: DiagnosticCollector) -> StringRules.Pattern? {
+        if let text = node.string, let pattern = StringRules.Pattern(rawValue: text) { return pattern }
+        let known = StringRules.Pattern.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        diagnostics.error("unsupported pattern '\(node.string ?? "")' (supported: \(known))", at: node.location)
+        return nil
     }
 
     private func numberRules(_ node: SpecNode) -> NumberRules {

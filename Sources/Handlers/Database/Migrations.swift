@@ -14,6 +14,7 @@ public enum Migrations {
         Migration(version: 1, name: "messaging schema", sql: Schema.v1),
         Migration(version: 2, name: "cross-node broadcast payloads", sql: Schema.v2),
         Migration(version: 3, name: "heap-only updates of conversations and participants", sql: Schema.v3),
+        Migration(version: 4, name: "system messages without a sender", sql: Schema.v4),
     ]
 
     /// Applies the migrations not yet applied; returns the versions it applied.

@@ -87,4 +87,12 @@ enum Schema {
         ALTER TABLE conversation_participants SET (fillfactor = 70);
         ALTER TABLE conversations SET (fillfactor = 70)
         """
+
+    /// System messages (written by the service when a contract changes) have no sender; every other message has
+    /// one.
+    static let v4 = """
+        ALTER TABLE messages ALTER COLUMN sender_id DROP NOT NULL;
+        ALTER TABLE messages ADD CONSTRAINT messages_sender_unless_system
+            CHECK ((sender_id IS NULL) = (message_type = 'system'))
+        """
 }

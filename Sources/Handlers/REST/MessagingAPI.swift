@@ -45,7 +45,12 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
     ) async throws
         -> Operations.CreateMessage.Output
     {
-        .created(MessageResponse(message: "Message sent", data: try await service.create(input.body, from: identity)))
+        .created(
+            MessageResponse(
+                message: "Message created successfully",
+                data: try await service.create(input.body, from: identity)
+            )
+        )
     }
 
     public func listConversations(
@@ -57,7 +62,7 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
     {
         .ok(
             ConversationListResponse(
-                message: "Conversations",
+                message: "Conversations retrieved successfully",
                 data: try await service.conversations(viewer: identity, query: input.query)
             )
         )
@@ -72,7 +77,7 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
     {
         .ok(
             ConversationResponse(
-                message: "Conversation",
+                message: "Conversation retrieved successfully",
                 data: try await service.conversation(input.path.id, viewer: identity)
             )
         )
@@ -87,7 +92,7 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
     {
         .ok(
             MessageListResponse(
-                message: "Messages",
+                message: "Messages retrieved successfully",
                 data: try await service.messages(in: input.path.id, viewer: identity, query: input.query)
             )
         )
@@ -108,7 +113,7 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
             attachments: input.body.attachments,
             clientMessageId: input.body.clientMessageId
         )
-        return .created(MessageResponse(message: "Message sent", data: message))
+        return .created(MessageResponse(message: "Message sent successfully", data: message))
     }
 
     public func markConversationRead(
@@ -120,7 +125,7 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
     {
         .ok(
             ReadStateResponse(
-                message: "Marked as read",
+                message: "Messages marked as read successfully",
                 data: try await service.markRead(input.path.id, reader: identity)
             )
         )
@@ -136,7 +141,13 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
             conversationId: input.path.id,
             user: identity
         )
-        return .ok(ConversationResponse(message: input.body.archived ? "Archived" : "Unarchived", data: conversation))
+        return .ok(
+            ConversationResponse(
+                message: input.body.archived
+                    ? "Conversation archived successfully" : "Conversation unarchived successfully",
+                data: conversation
+            )
+        )
     }
 
     public func upsertUser(
@@ -146,7 +157,12 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
     ) async throws
         -> Operations.UpsertUser.Output
     {
-        .ok(UserResponse(message: "User stored", data: try await service.upsertUser(id: input.path.userId, input.body)))
+        .ok(
+            UserResponse(
+                message: "User saved successfully",
+                data: try await service.upsertUser(id: input.path.userId, input.body)
+            )
+        )
     }
 
     public func upsertContract(
@@ -158,7 +174,7 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
     {
         .ok(
             ContractResponse(
-                message: "Contract stored",
+                message: "Contract saved successfully",
                 data: try await service.upsertContract(id: input.path.contractId, input.body)
             )
         )
@@ -168,7 +184,7 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
         _ input: Operations.GetHealth.Input,
         context: Context
     ) async throws -> Operations.GetHealth.Output {
-        .ok(HealthResponse(message: "Alive", data: Health(status: .ok)))
+        .ok(HealthResponse(message: "Server is alive", data: Health(status: .ok)))
     }
 
     public func getReadiness(
@@ -180,6 +196,6 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
         guard await readiness() else {
             throw APIError.serviceUnavailable("The database is not reachable or not migrated")
         }
-        return .ok(HealthResponse(message: "Ready", data: Health(status: .ready)))
+        return .ok(HealthResponse(message: "Server is ready", data: Health(status: .ready)))
     }
 }

@@ -19,8 +19,10 @@ public final class EventPublisher: Sendable {
     public static func conversationRoom(_ id: String) -> String { "conversation:\(id)" }
     public static func userRoom(_ id: String) -> String { "user:\(id)" }
 
+    /// A system message has no sender among the participants: every participant is notified.
     func messageSent(_ message: Message, participants: [String]) async {
-        let others = participants.filter { $0 != message.sender.id }.map(Self.userRoom)
+        let senderId = message.messageType == .system ? nil : message.sender.id
+        let others = participants.filter { $0 != senderId }.map(Self.userRoom)
         await emit("new_message") {
             try await emitter.newMessage(message, to: .room(Self.conversationRoom(message.conversationId)))
         }
@@ -28,11 +30,12 @@ public final class EventPublisher: Sendable {
             await emit("message_notification") {
                 try await emitter.messageNotification(
                     MessageNotification(conversationId: message.conversationId, message: message),
-                    to: EventTarget(rooms: others).excluding(Self.userRoom(message.sender.id))
+                    to: senderId.map { EventTarget(rooms: others).excluding(Self.userRoom($0)) }
+                        ?? EventTarget(rooms: others)
                 )
             }
         }
-        await typingTimers.cancel(conversation: message.conversationId, user: message.sender.id)
+        if let senderId { await typingTimers.cancel(conversation: message.conversationId, user: senderId) }
     }
 
     func messagesRead(_ state: ReadState, participants: [String]) async {
@@ -41,7 +44,12 @@ public final class EventPublisher: Sendable {
             + participants.filter { $0 != state.userId }.map(Self.userRoom)
         await emit("messages_read") {
             try await emitter.messagesRead(
-                MessagesRead(conversationId: state.conversationId, userId: state.userId, readAt: state.readAt),
+                MessagesRead(
+                    conversationId: state.conversationId,
+                    userId: state.userId,
+                    readAt: state.readAt,
+                    lastReadMessageId: state.lastReadMessageId
+                ),
                 to: EventTarget(rooms: rooms)
             )
         }

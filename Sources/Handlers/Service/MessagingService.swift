@@ -87,7 +87,6 @@ public struct MessagingService: Sendable {
             store.remember(access)
         }
         try requireWritable(access)
-        try Self.checkContent(content, type: type, attachments: attachments ?? [])
         let stored = try await database {
             try await store.insert(
                 MessageStore.NewMessage(
@@ -127,11 +126,6 @@ public struct MessagingService: Sendable {
         guard parties.active else {
             throw APIError.forbidden("The contract is no longer active; its conversations are read-only")
         }
-        try Self.checkContent(
-            request.content,
-            type: request.messageType.rawValue,
-            attachments: request.attachments ?? []
-        )
         let conversationId = try await database {
             try await store.ensureConversation(
                 contractId: request.contractId,
@@ -149,24 +143,6 @@ public struct MessagingService: Sendable {
         )
     }
 
-    /// Rules the schema cannot express: a text message has text; a file message has at least one attachment.
-    static func checkContent(_ content: String, type: String, attachments: [Attachment]) throws {
-        var validator = Validator()
-        if type == "text", content.allSatisfy(\.isWhitespace) {
-            validator.add("content", "must not be blank for a text message")
-        }
-        if type == "file", attachments.isEmpty {
-            validator.add("attachments", "must have at least 1 item for a file message")
-        }
-        for (index, attachment) in attachments.enumerated() {
-            let scheme = URL(string: attachment.url)?.scheme?.lowercased()
-            if scheme != "https" && scheme != "http" {
-                validator.add("attachments[\(index)].url", "must be an http or https URL")
-            }
-        }
-        try validator.finish()
-    }
-
     public func messages(
         in conversationId: String,
         viewer: String,
@@ -177,18 +153,12 @@ public struct MessagingService: Sendable {
         guard let conversation = UUID(parsing: conversationId) else {
             throw APIError.notFound("Conversation not found")
         }
-        if query.before != nil && query.after != nil {
-            throw APIError.validationFailed([
-                FieldProblem(field: "before", message: "give either before or after, not both")
-            ])
-        }
         let cursor: MessageStore.Cursor
-        if let before = query.before.flatMap(UUID.init(uuidString:)) {
-            cursor = .before(before)
-        } else if let after = query.after.flatMap(UUID.init(uuidString:)) {
-            cursor = .after(after)
-        } else {
-            cursor = .page(query.page)
+        switch (query.before.flatMap(UUID.init(uuidString:)), query.after.flatMap(UUID.init(uuidString:))) {
+        case (let before?, let after?): cursor = .between(after: after, before: before)
+        case (let before?, nil): cursor = .before(before)
+        case (nil, let after?): cursor = .after(after)
+        case (nil, nil): cursor = .newest
         }
         // The page statement also checks that the viewer takes part: a foreign conversation looks missing.
         guard
@@ -197,6 +167,7 @@ public struct MessagingService: Sendable {
                     conversation: conversation,
                     viewer: viewer,
                     cursor: cursor,
+                    page: query.page,
                     limit: query.limit
                 )
             })
@@ -205,7 +176,10 @@ public struct MessagingService: Sendable {
         }
         return MessageList(
             messages: page.messages,
-            pagination: Pagination(page: query.page, limit: query.limit, total: page.total, hasMore: page.hasMore)
+            total: page.total,
+            page: query.page,
+            limit: query.limit,
+            hasMore: page.hasMore
         )
     }
 
@@ -237,19 +211,18 @@ public struct MessagingService: Sendable {
         }
         return ConversationList(
             conversations: conversations,
-            pagination: Pagination(
-                page: query.page,
-                limit: query.limit,
-                total: total,
-                hasMore: query.page * query.limit < total
-            )
+            total: total,
+            page: query.page,
+            limit: query.limit,
+            totalPages: (total + query.limit - 1) / query.limit,
+            hasMore: query.page * query.limit < total
         )
     }
 
     public func markRead(_ conversationId: String, reader: String) async throws -> ReadState {
         let access = try await access(conversationId, user: reader)
         guard
-            let (readAt, unread) = try await database({
+            let (readAt, lastRead, unread) = try await database({
                 try await store.markRead(conversation: access.conversationId, reader: reader)
             })
         else {
@@ -259,6 +232,7 @@ public struct MessagingService: Sendable {
             conversationId: access.conversationId.lowercased,
             userId: reader,
             readAt: readAt,
+            lastReadMessageId: lastRead?.lowercased,
             unreadCount: unread
         )
         await events.messagesRead(state, participants: access.participants)
@@ -287,7 +261,12 @@ public struct MessagingService: Sendable {
             throw APIError.conflict("A contract's client and freelancer must be different users")
         }
         switch try await database({ try await store.upsertContract(id: id, request) }) {
-        case .stored(let contract): return contract
+        case .stored(let contract, let notices):
+            for notice in notices {
+                ServiceMetrics.messagePersisted()
+                await events.messageSent(notice.message, participants: notice.participants)
+            }
+            return contract
         case .unknownUsers(let users):
             throw APIError.notFound("Unknown user(s): \(users.joined(separator: ", ")); provision them first")
         case .partiesChanged:

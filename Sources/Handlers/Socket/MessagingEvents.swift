@@ -50,6 +50,6 @@ public struct MessagingEvents: MessagesEventHandler {
 
     public func markAsRead(_ payload: ConversationRef, connection: SocketCaller) async throws -> ReadAck {
         let state = try await service.markRead(payload.conversationId, reader: connection.userId)
-        return ReadAck(readAt: state.readAt, unreadCount: state.unreadCount)
+        return ReadAck(readAt: state.readAt, lastReadMessageId: state.lastReadMessageId, unreadCount: state.unreadCount)
     }
 }

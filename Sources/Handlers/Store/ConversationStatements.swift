@@ -16,7 +16,8 @@ enum ConversationStatements {
         SELECT page.id, page.contract_id, page.milestone_id, page.created_at, page.active,
                page.client_id, page.client_first, page.client_last, page.client_avatar,
                page.freelancer_id, page.freelancer_first, page.freelancer_last, page.freelancer_avatar,
-               page.last_content, page.last_at, page.last_sender, page.unread_count, page.archived, t.total
+               page.last_content, page.last_at, page.last_sender, page.unread_count, page.archived,
+               page.other_read_id, page.other_read_at, t.total
         FROM (
             SELECT count(*) AS total FROM conversation_participants me WHERE me.user_id = $1 \(filter)
         ) t
@@ -28,9 +29,10 @@ enum ConversationStatements {
                    fu.avatar AS freelancer_avatar,
                    c.last_message_content AS last_content, c.last_message_at AS last_at,
                    c.last_message_sender AS last_sender, me.unread_count, me.archived,
+                   other.last_read_message_id AS other_read_id, other.last_read_at AS other_read_at,
                    me.last_activity_at AS activity
             FROM (
-                SELECT me.conversation_id, me.unread_count, me.archived, me.last_activity_at
+                SELECT me.conversation_id, me.user_id, me.unread_count, me.archived, me.last_activity_at
                 FROM conversation_participants me
                 WHERE me.user_id = $1 \(filter)
                 ORDER BY me.last_activity_at DESC, me.conversation_id DESC
@@ -40,6 +42,7 @@ enum ConversationStatements {
             JOIN contracts k ON k.id = c.contract_id
             JOIN users cu ON cu.id = k.client_id
             JOIN users fu ON fu.id = k.freelancer_id
+            \(MessageStore.otherReadJoin)
         ) page ON true
         ORDER BY page.activity DESC, page.id DESC
         """

@@ -9,7 +9,7 @@ extension MessageStore {
         cu.id, cu.first_name, cu.last_name, cu.avatar,
         fu.id, fu.first_name, fu.last_name, fu.avatar,
         c.last_message_content, c.last_message_at, c.last_message_sender,
-        me.unread_count, me.archived
+        me.unread_count, me.archived, other.last_read_message_id, other.last_read_at
         """
 
     static let conversationJoins = """
@@ -18,6 +18,16 @@ extension MessageStore {
         JOIN contracts k ON k.id = c.contract_id
         JOIN users cu ON cu.id = k.client_id
         JOIN users fu ON fu.id = k.freelancer_id
+        \(MessageStore.otherReadJoin)
+        """
+
+    /// The read position of the other participants: the least advanced of them (the only one, today).
+    static let otherReadJoin = """
+        LEFT JOIN LATERAL (
+            SELECT o.last_read_message_id, o.last_read_at FROM conversation_participants o
+            WHERE o.conversation_id = c.id AND o.user_id <> me.user_id
+            ORDER BY o.last_read_message_id NULLS FIRST LIMIT 1
+        ) other ON true
         """
 
     /// One conversation as `viewer` sees it (unread count, archived flag), if they take part in it.
@@ -68,7 +78,7 @@ extension MessageStore {
         var total = 0
         for try await row in try await client.execute(statement, logger: logger) {
             let columns = row.makeRandomAccess()
-            total = try columns[18].decode(Int.self)
+            total = try columns[20].decode(Int.self)
             // An empty page is one row of nulls carrying the total.
             if columns[0].bytes == nil { continue }
             conversations.append(try decodeConversation(columns))
@@ -76,11 +86,15 @@ extension MessageStore {
         return (conversations, total)
     }
 
-    /// Moves the reader's position to the newest message and zeroes their unread count, in one statement.
+    /// Moves the reader's position to the newest message and zeroes their unread count, in one statement; returns
+    /// the time, the new position (nil in an empty conversation) and the count.
     ///
     /// The conversation row is locked (`FOR UPDATE`) so a concurrent send either commits first (and its message
     /// counts as read) or waits until after: the position and the count always agree.
-    func markRead(conversation: UUID, reader: String) async throws -> (readAt: Date, unreadCount: Int)? {
+    func markRead(
+        conversation: UUID,
+        reader: String
+    ) async throws -> (readAt: Date, lastRead: UUID?, unreadCount: Int)? {
         let now = Date()
         let rows = try await client.query(
             """
@@ -88,11 +102,13 @@ extension MessageStore {
             SET unread_count = 0, last_read_message_id = latest.last_message_id, last_read_at = \(now)
             FROM (SELECT last_message_id FROM conversations WHERE id = \(conversation) FOR UPDATE) AS latest
             WHERE p.conversation_id = \(conversation) AND p.user_id = \(reader)
-            RETURNING p.last_read_at, p.unread_count
+            RETURNING p.last_read_at, p.last_read_message_id, p.unread_count
             """,
             logger: logger
         )
-        for try await (readAt, unread) in rows.decode((Date, Int).self) { return (readAt, unread) }
+        for try await (readAt, lastRead, unread) in rows.decode((Date, UUID?, Int).self) {
+            return (readAt, lastRead, unread)
+        }
         return nil
     }
 
@@ -118,9 +134,10 @@ extension MessageStore {
     private func decodeConversation(_ columns: PostgresRandomAccessRow) throws -> Conversation {
         let lastContent = try columns[13].decode(String?.self)
         let lastAt = try columns[14].decode(Date?.self)
-        let lastSender = try columns[15].decode(String?.self)
+        // A system message has no sender row.
+        let lastSender = try columns[15].decode(String?.self) ?? Self.systemSender.id
         var lastMessage: LastMessage?
-        if let lastContent, let lastAt, let lastSender {
+        if let lastContent, let lastAt {
             lastMessage = LastMessage(content: lastContent, sentAt: lastAt, senderId: lastSender)
         }
         return Conversation(
@@ -143,7 +160,9 @@ extension MessageStore {
             unreadCount: try columns[16].decode(Int.self),
             isActive: try columns[4].decode(Bool.self),
             isArchived: try columns[17].decode(Bool.self),
-            createdAt: try columns[3].decode(Date.self)
+            createdAt: try columns[3].decode(Date.self),
+            otherLastReadMessageId: try columns[18].decode(UUID?.self)?.lowercased,
+            otherLastReadAt: try columns[19].decode(Date?.self)
         )
     }
 }

@@ -37,7 +37,8 @@ extension MessageStore {
                 messageType: MessageType(rawValue: message.messageType) ?? .text,
                 attachments: message.attachments,
                 sentAt: stored.sentAt,
-                isRead: true,
+                // Nobody else has seen a message that was just stored.
+                isRead: false,
                 clientMessageId: message.clientMessageId
             )
             return (message, true)
@@ -52,50 +53,83 @@ extension MessageStore {
         return (existing, false)
     }
 
-    static let messageColumns = """
-        m.id, m.conversation_id, m.sender_id, u.first_name, u.last_name, u.avatar, m.content, m.message_type,
-        m.attachments::text, m.sent_at, m.client_message_id
-        """
-
+    /// A sender's message found by its idempotency key, as the sender sees it (a retry's answer).
     func fetchMessage(clientMessageId: String, conversation: UUID, sender: String) async throws -> Message? {
         let rows = try await client.query(
             """
-            SELECT \(unescaped: Self.messageColumns), p.last_read_message_id
+            SELECT m.id, u.first_name, u.last_name, u.avatar, m.content, m.message_type, m.attachments::text,
+                   m.sent_at, o.last_read_message_id
             FROM messages m JOIN users u ON u.id = m.sender_id
-            LEFT JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = \(sender)
+            LEFT JOIN LATERAL (
+                SELECT o.last_read_message_id FROM conversation_participants o
+                WHERE o.conversation_id = m.conversation_id AND o.user_id <> \(sender)
+                ORDER BY o.last_read_message_id NULLS FIRST LIMIT 1
+            ) o ON true
             WHERE m.conversation_id = \(conversation) AND m.sender_id = \(sender) AND m.client_message_id = \(clientMessageId)
             """,
             logger: logger
         )
-        return try await decodeMessages(rows, viewer: sender).first
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            return makeMessage(
+                id: try columns[0].decode(UUID.self),
+                conversationId: conversation,
+                sender: UserSummary(
+                    id: sender,
+                    firstName: try columns[1].decode(String.self),
+                    lastName: try columns[2].decode(String.self),
+                    avatar: try columns[3].decode(String?.self)
+                ),
+                content: try columns[4].decode(String.self),
+                type: try columns[5].decode(String.self),
+                attachmentsJSON: try columns[6].decode(String.self),
+                sentAt: try columns[7].decode(Date.self),
+                clientMessageId: clientMessageId,
+                viewer: sender,
+                reads: ReadPositions(viewer: nil, others: try columns[8].decode(UUID?.self))
+            )
+        }
+        return nil
     }
 
+    /// Where a history page starts: the newest messages, or next to one or two cursor messages (exclusive).
     enum Cursor: Sendable {
-        case page(Int)
+        case newest
         case before(UUID)
         case after(UUID)
+        case between(after: UUID, before: UUID)
+
+        /// Whether the statement returns the page newest first (it is handed out oldest first).
+        var isBackwards: Bool {
+            switch self {
+            case .newest, .before: true
+            case .after, .between: false
+            }
+        }
     }
 
-    /// One page of messages in chronological order, `hasMore` telling whether more lie in the page's direction, and
-    /// the conversation's message count; nil when `viewer` does not take part in the conversation. One statement
-    /// and one round trip (see `HistoryStatements`).
+    /// Page `page` (from 1) of `limit` messages in the cursor's direction, in chronological order, `hasMore`
+    /// telling whether more lie beyond it in that direction, and the conversation's message count; nil when
+    /// `viewer` does not take part in the conversation. One statement and one round trip (see `HistoryStatements`).
     func messages(
         conversation: UUID,
         viewer: String,
         cursor: Cursor,
+        page number: Int,
         limit: Int
     ) async throws
         -> (messages: [Message], total: Int, hasMore: Bool)?
     {
+        let (offset, fetch) = ((number - 1) * limit, limit + 1)
         let found: (page: [Message], total: Int)? =
             switch cursor {
-            case .page(let number):
+            case .newest:
                 try await page(
                     HistoryStatements.NewestMessages(
                         conversation: conversation,
                         viewer: viewer,
-                        limit: limit + 1,
-                        offset: (number - 1) * limit
+                        limit: fetch,
+                        offset: offset
                     )
                 )
             case .before(let id):
@@ -104,7 +138,8 @@ extension MessageStore {
                         conversation: conversation,
                         viewer: viewer,
                         cursor: id,
-                        limit: limit + 1
+                        limit: fetch,
+                        offset: offset
                     )
                 )
             case .after(let id):
@@ -113,7 +148,19 @@ extension MessageStore {
                         conversation: conversation,
                         viewer: viewer,
                         cursor: id,
-                        limit: limit + 1
+                        limit: fetch,
+                        offset: offset
+                    )
+                )
+            case .between(let after, let before):
+                try await page(
+                    HistoryStatements.MessagesBetween(
+                        conversation: conversation,
+                        viewer: viewer,
+                        after: after,
+                        before: before,
+                        limit: fetch,
+                        offset: offset
                     )
                 )
             }
@@ -121,7 +168,7 @@ extension MessageStore {
         var page = found.page
         let hasMore = page.count > limit
         if hasMore { page.removeLast() }
-        if case .after = cursor {} else { page.reverse() }
+        if cursor.isBackwards { page.reverse() }
         return (page, found.total, hasMore)
     }
 
@@ -135,62 +182,55 @@ extension MessageStore {
             let columns = row.makeRandomAccess()
             total = try columns[0].decode(Int.self)
             // An empty page is one row whose message columns are null.
-            if columns[2].bytes == nil { continue }
+            if columns[3].bytes == nil { continue }
+            // A system message has no sender row.
+            let sender =
+                switch try columns[4].decode(String?.self) {
+                case let id?:
+                    UserSummary(
+                        id: id,
+                        firstName: try columns[5].decode(String.self),
+                        lastName: try columns[6].decode(String.self),
+                        avatar: try columns[7].decode(String?.self)
+                    )
+                case nil: Self.systemSender
+                }
             page.append(
                 makeMessage(
-                    id: try columns[2].decode(UUID.self),
+                    id: try columns[3].decode(UUID.self),
                     conversationId: statement.conversation,
-                    sender: UserSummary(
-                        id: try columns[3].decode(String.self),
-                        firstName: try columns[4].decode(String.self),
-                        lastName: try columns[5].decode(String.self),
-                        avatar: try columns[6].decode(String?.self)
-                    ),
-                    content: try columns[7].decode(String.self),
-                    type: try columns[8].decode(String.self),
-                    attachmentsJSON: try columns[9].decode(String?.self) ?? "[]",
-                    sentAt: try columns[10].decode(Date.self),
-                    clientMessageId: try columns[11].decode(String?.self),
+                    sender: sender,
+                    content: try columns[8].decode(String.self),
+                    type: try columns[9].decode(String.self),
+                    attachmentsJSON: try columns[10].decode(String?.self) ?? "[]",
+                    sentAt: try columns[11].decode(Date.self),
+                    clientMessageId: try columns[12].decode(String?.self),
                     viewer: statement.viewer,
-                    lastRead: try columns[1].decode(UUID?.self)
+                    reads: ReadPositions(
+                        viewer: try columns[1].decode(UUID?.self),
+                        others: try columns[2].decode(UUID?.self)
+                    )
                 )
             )
         }
         return total.map { (page, $0) }
     }
 
-    private func decodeMessages(
-        _ rows: some AsyncSequence<PostgresRow, any Error>,
-        viewer: String
-    ) async throws -> [Message] {
-        var result: [Message] = []
-        for try await row in rows {
-            let (
-                id, conversationId, senderId, firstName, lastName, avatar, content, type, attachmentsJSON, sentAt,
-                clientMessageId, lastRead
-            ) =
-                try row.decode(
-                    (UUID, UUID, String, String, String, String?, String, String, String, Date, String?, UUID?).self
-                )
-            result.append(
-                makeMessage(
-                    id: id,
-                    conversationId: conversationId,
-                    sender: UserSummary(id: senderId, firstName: firstName, lastName: lastName, avatar: avatar),
-                    content: content,
-                    type: type,
-                    attachmentsJSON: attachmentsJSON,
-                    sentAt: sentAt,
-                    clientMessageId: clientMessageId,
-                    viewer: viewer,
-                    lastRead: lastRead
-                )
-            )
+    /// How far the viewer and the other participants (the least advanced of them) have read a conversation.
+    struct ReadPositions: Sendable {
+        var viewer: UUID?
+        var others: UUID?
+
+        /// Whether the recipients of a message have read it: the others for the viewer's own message, the viewer
+        /// for someone else's, everyone for a system message. Both participants get the same answer.
+        func recipientsHaveRead(_ id: UUID, sender: String, type: String, viewer viewerId: String) -> Bool {
+            func covers(_ position: UUID?) -> Bool { position.map { id == $0 || id.isOrdered(before: $0) } ?? false }
+            if type == MessageType.system.rawValue { return covers(viewer) && covers(others) }
+            return sender == viewerId ? covers(others) : covers(viewer)
         }
-        return result
     }
 
-    /// A stored message as `viewer` sees it: read when the viewer sent it or has read up to it or past it.
+    /// A stored message as `viewer` sees it; `isRead` tells whether its recipients have read it.
     private func makeMessage(
         id: UUID,
         conversationId: UUID,
@@ -201,14 +241,14 @@ extension MessageStore {
         sentAt: Date,
         clientMessageId: String?,
         viewer: String,
-        lastRead: UUID?
+        reads: ReadPositions
     ) -> Message {
         // Most messages have none: skip the JSON decoder for them.
         let attachments =
             attachmentsJSON == "[]"
             ? []
             : (try? JSONCoding.decoder.decode([Attachment].self, from: Data(attachmentsJSON.utf8))) ?? []
-        let isRead = sender.id == viewer || lastRead.map { id.isOrdered(before: $0) || id == $0 } ?? false
+        let isRead = reads.recipientsHaveRead(id, sender: sender.id, type: type, viewer: viewer)
         return Message(
             id: id.lowercased,
             conversationId: conversationId.lowercased,

@@ -16,7 +16,8 @@ extension MessageStore {
     }
 
     enum ContractUpsert {
-        case stored(Contract)
+        /// Stored, with the system messages the change wrote (their events are the caller's to emit).
+        case stored(Contract, notices: [SystemNotice])
         case unknownUsers([String])
         case partiesChanged
     }
@@ -33,13 +34,20 @@ extension MessageStore {
             let missing = [contract.clientId, contract.freelancerId].filter { !found.contains($0) }
             if !missing.isEmpty { return .unknownUsers(missing) }
             let existing = try await connection.query(
-                "SELECT client_id, freelancer_id FROM contracts WHERE id = \(id) FOR UPDATE",
+                "SELECT client_id, freelancer_id, status FROM contracts WHERE id = \(id) FOR UPDATE",
                 logger: logger
             )
-            for try await (clientId, freelancerId) in existing.decode((String, String).self)
-            where clientId != contract.clientId || freelancerId != contract.freelancerId {
-                return .partiesChanged
+            var previousStatus: String?
+            for try await (clientId, freelancerId, status) in existing.decode((String, String, String).self) {
+                if clientId != contract.clientId || freelancerId != contract.freelancerId { return .partiesChanged }
+                previousStatus = status
             }
+            var knownMilestones = Set<String>()
+            let milestoneIds = try await connection.query(
+                "SELECT id FROM milestones WHERE contract_id = \(id)",
+                logger: logger
+            )
+            for try await milestone in milestoneIds.decode(String.self) { knownMilestones.insert(milestone) }
             let status = contract.status?.rawValue
             _ = try await connection.query(
                 """
@@ -77,16 +85,27 @@ extension MessageStore {
             for try await (milestoneId, milestoneTitle) in milestoneRows.decode((String, String?).self) {
                 milestones.append(Milestone(id: milestoneId, title: milestoneTitle))
             }
-            return .stored(
-                Contract(
-                    id: id,
-                    clientId: contract.clientId,
-                    freelancerId: contract.freelancerId,
-                    title: title,
-                    status: ContractStatus(rawValue: storedStatus) ?? .active,
-                    milestones: milestones
-                )
+            var added: [(id: String, title: String?)] = []
+            for milestone in contract.milestones ?? [] where !knownMilestones.contains(milestone.id) {
+                knownMilestones.insert(milestone.id)
+                added.append((milestone.id, milestones.first { $0.id == milestone.id }?.title ?? milestone.title))
+            }
+            let texts = Self.contractNotices(previousStatus: previousStatus, status: storedStatus, newMilestones: added)
+            let notices = try await writeContractNotices(
+                contractId: id,
+                statusText: texts.statusText,
+                milestoneTexts: previousStatus == nil ? [] : texts.milestoneTexts,
+                on: connection
             )
+            let result = Contract(
+                id: id,
+                clientId: contract.clientId,
+                freelancerId: contract.freelancerId,
+                title: title,
+                status: ContractStatus(rawValue: storedStatus) ?? .active,
+                milestones: milestones
+            )
+            return .stored(result, notices: notices)
         }
     }
 }

@@ -31,7 +31,7 @@ struct TestClientRoutes: Sendable {
                     .contentType: "text/html; charset=utf-8", .cacheControl: "no-cache",
                     HTTPField.Name("X-Content-Type-Options")!: "nosniff",
                 ],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: TestClientPage.html))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: TestClientHTML.text))
             )
         }
         let cache = Mutex<Data?>(nil)

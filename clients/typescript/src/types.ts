@@ -3,7 +3,11 @@
 /** An id minted by the marketplace (users, contracts, milestones); opaque to this service. */
 export type ExternalId = string;
 
-/** `system` messages are written by the service itself and cannot be sent by users. */
+/**
+ * `system` messages are written by the service itself (a contract completed, cancelled, paused or
+ * reopened; a milestone added) and cannot be sent by users. Their sender is
+ * `{id: "system", firstName: "System", lastName: "", avatar: null}`.
+ */
 export type MessageType = "text" | "file" | "system";
 
 export type ErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "VALIDATION_FAILED" | "RATE_LIMITED" | "UNKNOWN_EVENT" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
@@ -35,6 +39,7 @@ export interface UserSummary {
 }
 
 export interface Attachment {
+  /** An http or https link to the file. */
   url: string;
   name: string;
   mimeType: string;
@@ -50,7 +55,11 @@ export interface Message {
   messageType: MessageType;
   attachments: Attachment[];
   sentAt: string;
-  /** Whether the viewer has read it (always true for the viewer's own messages). */
+  /**
+   * Whether the recipient has read it: the other participant for a user's message, both
+   * participants for a `system` message. Both participants get the same answer; it is false
+   * when the message is sent and turns true once the recipient marks the conversation read.
+   */
   isRead: boolean;
   /** The sender's idempotency key, echoed so a UI can reconcile its optimistic copy. */
   clientMessageId?: string | null;
@@ -75,29 +84,49 @@ export interface Conversation {
   /** Whether the viewer archived it. */
   isArchived: boolean;
   createdAt: string;
+  /**
+   * How far the other participant has read: the newest message they had when they last marked the
+   * conversation read (every message up to it is read); null before they first did.
+   */
+  otherLastReadMessageId: string | null;
+  /** When the other participant last marked the conversation read. */
+  otherLastReadAt: string | null;
 }
 
-export interface Pagination {
-  page: number;
-  limit: number;
+/** One page of the viewer's conversations, most recent activity first. */
+export interface ConversationList {
+  conversations: Conversation[];
+  /** Conversations matching the filters, on every page. */
   total: number;
+  /** The requested page. */
+  page: number;
+  /** The requested page size. */
+  limit: number;
+  /** Pages of `limit` conversations that hold `total` (0 when there are none). */
+  totalPages: number;
+  /** Whether a later page holds more conversations. */
   hasMore: boolean;
 }
 
-export interface ConversationList {
-  conversations: Conversation[];
-  pagination: Pagination;
-}
-
+/** One page of a conversation's messages, oldest first; see the operation for cursors. */
 export interface MessageList {
   messages: Message[];
-  pagination: Pagination;
+  /** Messages in the whole conversation. */
+  total: number;
+  /** The requested page, counted from the cursor when one is given. */
+  page: number;
+  /** The requested page size. */
+  limit: number;
+  /** Whether more messages lie beyond this page in its direction. */
+  hasMore: boolean;
 }
 
 export interface ReadState {
   conversationId: string;
   userId: ExternalId;
   readAt: string;
+  /** The newest message at the time; it and every earlier message are now read. Null in an empty conversation. */
+  lastReadMessageId: string | null;
   unreadCount: number;
 }
 
@@ -121,8 +150,9 @@ export interface CreateMessageRequest {
   contractId: ExternalId;
   /** The milestone's conversation; null or absent for the contract's main conversation. */
   milestoneId?: string | null;
-  /** The text; may be empty only for a `file` message with attachments. */
+  /** The text; may be blank only for a `file` message (which has attachments). */
   content: string;
+  /** `system` is refused with 422: only the service writes system messages. */
   messageType?: "text" | "file";
   attachments?: Attachment[];
   /** Idempotency key, unique per sender and conversation. */
@@ -130,7 +160,9 @@ export interface CreateMessageRequest {
 }
 
 export interface SendMessageRequest {
+  /** The text; may be blank only for a `file` message (which has attachments). */
   content: string;
+  /** `system` is refused with 422: only the service writes system messages. */
   messageType?: "text" | "file";
   attachments?: Attachment[];
   clientMessageId?: string;
@@ -217,7 +249,9 @@ export interface ConversationRef {
 
 export interface SocketSendMessage {
   conversationId: string;
+  /** The text; may be blank only for a `file` message (which has attachments). */
   content: string;
+  /** `system` is refused with 422: only the service writes system messages. */
   messageType?: "text" | "file";
   attachments?: Attachment[];
   clientMessageId?: string;
@@ -246,8 +280,14 @@ export interface UserTyping {
 
 export interface MessagesRead {
   conversationId: string;
+  /** The participant who read. */
   userId: ExternalId;
   readAt: string;
+  /**
+   * The reader's new position: this message and every earlier one in the conversation are read by
+   * `userId` (so the other participant's messages up to it now have `isRead: true`).
+   */
+  lastReadMessageId: string | null;
 }
 
 export interface OkAck {
@@ -262,6 +302,7 @@ export interface MessageAck {
 export interface ReadAck {
   success: true;
   readAt: string;
+  lastReadMessageId: string | null;
   unreadCount: number;
 }
 

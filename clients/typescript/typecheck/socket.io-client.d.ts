@@ -32,6 +32,7 @@ declare module "socket.io-client" {
     ): Promise<AckArgument<Last<Required<Parameters<Emit[Ev]>>>>>;
     timeout(milliseconds: number): Socket<Listen, Emit>;
     disconnect(): this;
+    close(): this;
   }
 
   export function io<Listen extends EventsMap = EventsMap, Emit extends EventsMap = EventsMap>(

@@ -24,7 +24,7 @@ export async function restUsage(): Promise<string> {
   // @ts-expect-error the path parameter is required
   await api.getConversation({});
 
-  return page.data.messages.map((message: Message) => message.content).join() + list.data.pagination.total;
+  return page.data.messages.map((message: Message) => message.content).join() + list.data.total + list.data.totalPages;
 }
 
 export async function socketUsage(token: string): Promise<void> {
