@@ -205,3 +205,156 @@ def test_socket_test_html_is_served_at_the_root(messaging_server):
     served = requests.get(messaging_server.url + "/", timeout=5)
     assert served.status_code == 200 and served.headers["Content-Type"].startswith("text/html")
     assert served.text == (ROOT / "socket-test.html").read_text()
+
+
+# The design document's examples, as it writes them (its `{ ... }` placeholders as empty objects, its `//` comments
+# dropped). The spec must declare every field they show, with the same JSON type: we may add fields, never rename,
+# nest or drop one.
+DOCUMENT_REQUESTS = {
+    ("post", "/api/messages"): {"contractId": "contract_id", "milestoneId": "milestone_id",
+                                "content": "Hello! How are you?", "messageType": "text", "attachments": []},
+    ("post", "/api/messages/conversations/{id}/messages"): {"content": "New message here", "messageType": "text",
+                                                            "attachments": []},
+}
+DOCUMENT_QUERIES = {
+    ("get", "/api/messages/conversations"): ["page", "limit", "contractId", "includeArchived"],
+    ("get", "/api/messages/conversations/{id}/messages"): ["page", "limit", "before"],
+}
+DOCUMENT_RESPONSES = {
+    ("post", "/api/messages"): {
+        "success": True, "message": "Message created successfully",
+        "data": {"id": "message_id", "conversationId": "conversation_id",
+                 "sender": {"id": "user_id", "firstName": "John", "lastName": "Doe", "avatar": "url"},
+                 "content": "Hello! How are you?", "sentAt": "2025-10-04T10:30:00Z", "isRead": False}},
+    ("get", "/api/messages/conversations"): {
+        "success": True, "message": "Conversations retrieved successfully",
+        "data": {"conversations": [{"id": "conversation_id", "contractId": "contract_id",
+                                    "milestoneId": "milestone_id", "client": {}, "freelancer": {},
+                                    "lastMessage": {"content": "Last message here", "sentAt": "2025-10-04T10:30:00Z"},
+                                    "unreadCount": 3, "isActive": True}],
+                 "total": 10, "page": 1, "limit": 20, "totalPages": 1}},
+    ("get", "/api/messages/conversations/{id}/messages"): {
+        "success": True, "message": "Messages retrieved successfully",
+        "data": {"messages": [{"id": "message_id", "conversationId": "conversation_id", "sender": {},
+                               "content": "Message content", "sentAt": "2025-10-04T10:30:00Z", "isRead": True,
+                               "attachments": []}],
+                 "total": 50, "page": 1, "limit": 50, "hasMore": False}},
+}
+DOCUMENT_EVENTS = {
+    "connected": {"userId": "user_id", "socketId": "socket_id"},
+    "message_notification": {"conversationId": "xxx", "message": {}},
+    "user_typing": {"conversationId": "xxx", "userId": "user_id", "isTyping": True},
+    "messages_read": {"conversationId": "xxx", "userId": "user_id"},
+    "join_conversation": {"conversationId": "conversation_id"},
+    "leave_conversation": {"conversationId": "conversation_id"},
+    "send_message": {"conversationId": "conversation_id", "content": "Hello!", "messageType": "text",
+                     "attachments": []},
+    "create_message": {"contractId": "contract_id", "milestoneId": "milestone_id", "content": "Hello!",
+                       "messageType": "text", "attachments": []},
+    "typing": {"conversationId": "conversation_id", "isTyping": True},
+    "mark_as_read": {"conversationId": "conversation_id"},
+}
+
+
+def load_spec():
+    import yaml
+
+    openapi = yaml.safe_load((ROOT / "api-spec" / "openapi.yaml").read_text())
+    asyncapi = yaml.safe_load((ROOT / "api-spec" / "asyncapi.yaml").read_text())
+    return openapi, asyncapi
+
+
+def resolve(openapi, schema):
+    while "$ref" in schema:
+        schema = openapi["components"]["schemas"][schema["$ref"].split("/")[-1]]
+    if "oneOf" in schema:  # [<schema>, {type: 'null'}]
+        schema = next(option for option in schema["oneOf"] if option.get("type") != "null")
+        return resolve(openapi, schema)
+    return schema
+
+
+def json_type(value):
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}[type(value)]
+
+
+def undeclared(openapi, example, schema, path="data"):
+    """The example's fields the schema does not declare, or declares with another type."""
+    schema = resolve(openapi, schema)
+    types = schema.get("type", "object")
+    types = types if isinstance(types, list) else [types]
+    kind = json_type(example)
+    if kind not in types and not (kind == "integer" and "number" in types):
+        return [f"{path}: the document has {kind}, the spec {types}"]
+    problems = []
+    if kind == "object":
+        for key, value in example.items():
+            if key not in schema.get("properties", {}):
+                problems.append(f"{path}.{key}: not in the spec")
+            else:
+                problems += undeclared(openapi, value, schema["properties"][key], f"{path}.{key}")
+    if kind == "array":
+        for value in example:
+            problems += undeclared(openapi, value, schema["items"], f"{path}[]")
+    return problems
+
+
+def test_the_spec_declares_every_field_of_the_documents_examples():
+    openapi, asyncapi = load_spec()
+    problems = []
+    for (method, path), example in DOCUMENT_REQUESTS.items():
+        schema = openapi["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+        problems += undeclared(openapi, example, schema, f"{method} {path} body")
+    for (method, path), names in DOCUMENT_QUERIES.items():
+        declared = [parameter.get("name") or parameter["$ref"].split("/")[-1].lower()
+                    for parameter in openapi["paths"][path][method].get("parameters", [])]
+        problems += [f"{method} {path}: query {name} not declared" for name in names if name not in declared]
+    for (method, path), example in DOCUMENT_RESPONSES.items():
+        responses = openapi["paths"][path][method]["responses"]
+        success = next(responses[status] for status in ("200", "201") if status in responses)
+        problems += undeclared(openapi, example, success["content"]["application/json"]["schema"],
+                               f"{method} {path} answer")
+    messages = asyncapi["components"]["messages"]
+    for event, example in DOCUMENT_EVENTS.items():
+        payload = messages[event]["payload"]["$ref"].split("#")[-1].split("/")[-1]
+        problems += undeclared(openapi, example, {"$ref": "#/components/schemas/" + payload}, event)
+    assert problems == []
+
+
+def test_the_servers_answers_carry_every_field_of_the_documents_examples(messaging_server):
+    """Each example's fields are in the real answer with the example's JSON type (null where the spec allows it)."""
+    client, freelancer, _, contract = provision(messaging_server)
+
+    def missing(example, actual, path="answer"):
+        if isinstance(example, dict):
+            if not isinstance(actual, dict):
+                return [f"{path}: expected an object, got {actual!r}"]
+            problems = [f"{path}.{key}: missing" for key in example if key not in actual]
+            for key, value in example.items():
+                if key in actual:
+                    problems += missing(value, actual[key], f"{path}.{key}")
+            return problems
+        if isinstance(example, list):
+            return [] if isinstance(actual, list) and actual else [f"{path}: expected a non-empty list"]
+        if actual is None:
+            return []
+        return [] if json_type(actual) == json_type(example) else [f"{path}: {actual!r} is not a {json_type(example)}"]
+
+    created = api(messaging_server, client, "POST", "/api/messages",
+                  json={**DOCUMENT_REQUESTS[("post", "/api/messages")], "contractId": contract, "milestoneId": "m1"})
+    assert created.status_code == 201
+    conversation = created.json()["data"]["conversationId"]
+    sent = api(messaging_server, freelancer, "POST", f"/api/messages/conversations/{conversation}/messages",
+               json=DOCUMENT_REQUESTS[("post", "/api/messages/conversations/{id}/messages")])
+    assert sent.status_code == 201 and sent.json()["message"] == "Message sent successfully"
+    listed = api(messaging_server, client, "GET", "/api/messages/conversations",
+                 params={"page": 1, "limit": 20, "contractId": contract, "includeArchived": "false"})
+    history = api(messaging_server, client, "GET", f"/api/messages/conversations/{conversation}/messages",
+                  params={"page": 1, "limit": 50, "before": sent.json()["data"]["id"]})
+    answers = {("post", "/api/messages"): created.json(), ("get", "/api/messages/conversations"): listed.json(),
+               ("get", "/api/messages/conversations/{id}/messages"): history.json()}
+    problems = []
+    for key, example in DOCUMENT_RESPONSES.items():
+        problems += missing(example, answers[key], f"{key[0]} {key[1]}")
+        assert answers[key]["message"] == example["message"]
+    assert problems == []
+    assert listed.json()["data"]["conversations"][0]["lastMessage"]["content"] == "New message here"

@@ -10,13 +10,13 @@ export const MESSAGES_NAMESPACE = "/messages";
 export interface MessagesServerToClientEvents {
   /** Sent once after the namespace connection is accepted. */
   connected: (payload: T.Connected) => void;
-  /** A message was stored; sent to the conversation room. */
+  /** A message was stored (a user's, or a system message about the contract); sent to the conversation room. */
   new_message: (payload: T.Message) => void;
   /** A message for this user; sent to the personal rooms of the participants other than the sender. */
   message_notification: (payload: T.MessageNotification) => void;
   /** Typing state of another participant; `isTyping` false arrives 5 s after the last update. */
   user_typing: (payload: T.UserTyping) => void;
-  /** A participant read the conversation up to now. */
+  /** A participant read the conversation up to `lastReadMessageId`; the other's ticks turn to seen. */
   messages_read: (payload: T.MessagesRead) => void;
 }
 
