@@ -48,8 +48,9 @@ struct ServerApp {
     }
 
     /// Runs the server until SIGTERM/SIGINT. Shutdown order: Socket.IO first (refuse new sessions, let received
-    /// events finish and ack, disconnect every client), then the HTTP server (stop accepting, finish in-flight
-    /// requests), then the database pool, then the embedded cluster; anything still running after
+    /// events finish and ack, close every client's transport so that clients reconnect by themselves), then the
+    /// recovery store (its last writes) and the cross-node listener, then the HTTP server (stop accepting, finish
+    /// in-flight requests), then the database pool, then the embedded cluster; anything still running after
     /// `SHUTDOWN_TIMEOUT_MS` more is cancelled.
     func serve() async throws {
         let registry = PrometheusCollectorRegistry()
@@ -91,6 +92,11 @@ struct ServerApp {
         let service = MessagingService(store: store, events: events, limits: configuration.limits)
         _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, logger: logger)
         var clusterServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let window = configuration.recoveryWindow {
+            let sessions = PostgresSessionStore(client: postgres, logger: logger, window: window)
+            namespace.recovery = MessagingNamespace.recovery(store: sessions, window: window)
+            clusterServices.append(.init(service: sessions))
+        }
         if configuration.broadcastAdapter == .postgres {
             let adapter = PostgresBroadcastAdapter(
                 client: postgres,
@@ -156,7 +162,8 @@ struct ServerApp {
             )
         }
         var groupConfiguration = ServiceGroupConfiguration(
-            // Shut down in reverse: Socket.IO, then the cross-node listener, then HTTP, then the database pool.
+            // Shut down in reverse: Socket.IO, then the cross-node listener and the recovery store, then HTTP, then the
+            // database pool.
             services: [.init(service: postgres), .init(service: app)] + clusterServices + [.init(service: io)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

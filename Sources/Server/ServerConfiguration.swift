@@ -56,7 +56,7 @@ struct ServerConfiguration: Sendable {
     /// `MAX_BODY_BYTES`: largest REST request body (default 262144); larger ones get 413.
     var maxBodyBytes = 262_144
     /// `SHUTDOWN_TIMEOUT_MS`: on SIGTERM/SIGINT, how long events already received may take to finish before
-    /// clients are disconnected (default 10000); the process exits within about twice this.
+    /// the clients' transports are closed (default 10000); the process exits within about twice this.
     var shutdownTimeout: Duration = .seconds(10)
     /// `METRICS_TOKEN`: when set, `GET /metrics` needs `Authorization: Bearer <token>`.
     var metricsToken: String?
@@ -72,6 +72,9 @@ struct ServerConfiguration: Sendable {
     var broadcastAdapter: BroadcastAdapterKind = .local
     /// `NODE_ID`: this node's name in cross-node broadcasts and logs (default: random).
     var nodeId: String
+    /// `RECOVERY_WINDOW_S`: how long after losing its connection a client gets its session back, rooms and missed
+    /// events included (default 120, the reference's `maxDisconnectionDuration`); 0 turns recovery off.
+    var recoveryWindow: Duration? = .seconds(120)
 
     enum BroadcastAdapterKind: String, Sendable {
         case local
@@ -161,6 +164,15 @@ struct ServerConfiguration: Sendable {
             throw ConfigurationError(description: "BROADCAST_ADAPTER must be local or postgres, not '\(adapterText)'")
         }
         broadcastAdapter = adapter
+        if let text = environment["RECOVERY_WINDOW_S"], !text.isEmpty {
+            guard let seconds = Int(text), (0...86_400).contains(seconds) else {
+                throw ConfigurationError(
+                    description:
+                        "RECOVERY_WINDOW_S must be a whole number of seconds from 0 (off) to 86400, not '\(text)'"
+                )
+            }
+            recoveryWindow = seconds == 0 ? nil : .seconds(seconds)
+        }
         nodeId =
             environment["NODE_ID"].flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
             ?? "node-" + UUID().uuidString.prefix(8).lowercased()

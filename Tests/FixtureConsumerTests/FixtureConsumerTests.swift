@@ -271,7 +271,7 @@ struct NotesEvents: NotesEventHandler {
 actor RecordingSink: EventSink {
     var events: [(event: String, argument: String, target: EventTarget)] = []
 
-    func emit(event: String, argument: Data, to target: EventTarget) async throws {
+    func emit(event: String, argument: Data, to target: EventTarget, replayable: Bool) async throws {
         events.append((event, String(decoding: argument, as: UTF8.self), target))
     }
 }

@@ -35,10 +35,10 @@ struct ProbeEvents: MessagesEventHandler {
 }
 
 actor RecordingSink: EventSink {
-    var emitted: [(event: String, argument: Data, target: EventTarget)] = []
+    var emitted: [(event: String, argument: Data, target: EventTarget, replayable: Bool)] = []
 
-    func emit(event: String, argument: Data, to target: EventTarget) async throws {
-        emitted.append((event, argument, target))
+    func emit(event: String, argument: Data, to target: EventTarget, replayable: Bool) async throws {
+        emitted.append((event, argument, target, replayable))
     }
 }
 
@@ -136,6 +136,10 @@ actor RecordingSink: EventSink {
             #expect(try spec.get().problems(event: event.event, payload: event.argument) == [], "\(event.event)")
         }
         #expect(emitted[1].target.exceptRooms == ["s-1"])
+        // `x-replay: false` in the spec: recovery never replays `connected` or typing.
+        #expect(
+            emitted.filter { !$0.replayable }.map(\.event) == ["connected", "user_typing"]
+        )
     }
 
     @Test func channelDescribesTheNamespace() {

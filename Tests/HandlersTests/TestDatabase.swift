@@ -58,12 +58,13 @@ actor RecordingSink: EventSink {
         var event: String
         var argument: Data
         var target: EventTarget
+        var replayable = true
     }
 
     private(set) var emitted: [Emitted] = []
 
-    nonisolated func emit(event: String, argument: Data, to target: EventTarget) async throws {
-        await record(Emitted(event: event, argument: argument, target: target))
+    nonisolated func emit(event: String, argument: Data, to target: EventTarget, replayable: Bool) async throws {
+        await record(Emitted(event: event, argument: argument, target: target, replayable: replayable))
     }
 
     private func record(_ emitted: Emitted) {

@@ -26,12 +26,12 @@ import Testing
         return (io, session)
     }
 
-    @Test func eventsReceivedBeforeShutdownAreAckedBeforeTheDisconnect() async throws {
+    @Test func eventsReceivedBeforeShutdownAreAckedBeforeTheTransportCloses() async throws {
         let (io, session) = try await connectedServer(delay: .milliseconds(200))
         await io.receive([.message(#"2/chat,1["slow"]"#)], on: session)
         await io.shutdown()
         let packets = try await session.pull(over: .polling, timeout: .seconds(1))
-        #expect(packets?.map(\.text) == [#"43/chat,1["done"]"#, "41/chat,", "1"])
+        #expect(packets?.map(\.text) == [#"43/chat,1["done"]"#, "1"])
         #expect(session.closeReason == .serverShuttingDown)
     }
 
@@ -42,7 +42,7 @@ import Testing
         await io.shutdown()
         #expect(ContinuousClock.now - started < .seconds(5))
         let packets = try await session.pull(over: .polling, timeout: .seconds(1))
-        #expect(packets?.map(\.text) == ["41/chat,", "1"])
+        #expect(packets?.map(\.text) == ["1"])
     }
 
     @Test func noSessionsOrConnectionsAreAcceptedOnceStopping() async throws {

@@ -96,10 +96,11 @@ def make_token(user, secret=JWT_SECRET, exp_offset=3600, **claims):
     return f"{header}.{payload}.{b64(signature)}"
 
 
-def start_messaging_server(tmp_dir, *, log_file=None, **env) -> MessagingServer:
+def start_messaging_server(tmp_dir, *, log_file=None, port=None, **env) -> MessagingServer:
     """A server with its own embedded cluster under tmp_dir (a second server on the same tmp_dir reuses the data);
-    with log_file, its standard output (the log) goes to that file."""
-    port = free_port()
+    with log_file, its standard output (the log) goes to that file; with port, on that port (to restart a node
+    where its clients reconnect)."""
+    port = port or free_port()
     environment = dict(os.environ, PORT=str(port), LOG_LEVEL="warning", JWT_SECRET=JWT_SECRET,
                        SERVICE_API_KEY=SERVICE_KEY, DATA_DIR=str(tmp_dir))
     environment.pop("DATABASE_URL", None)

@@ -40,6 +40,7 @@ class Device:
     def __init__(self, server, user, transports=None, token=None):
         self.user = user
         self.events = {name: [] for name in SERVER_EVENTS}
+        self.offsets = {}
         self.lock = threading.Lock()
         self.client = socketio.Client(reconnection=False)
         for name in SERVER_EVENTS:
@@ -48,9 +49,11 @@ class Device:
                             transports=transports, wait_timeout=10)
 
     def _recorder(self, name):
-        def record(payload):
+        # With connection state recovery on, replayable events carry their offset as a last, extra argument.
+        def record(payload, *offset):
             with self.lock:
                 self.events[name].append(payload)
+                self.offsets.setdefault(name, []).append(offset[0] if offset else None)
         return record
 
     def call(self, event, payload, timeout=10):

@@ -2,8 +2,16 @@ import Foundation
 
 /// Where generated emitters deliver server events; the Socket.IO engine (or its multi-node adapter) implements it.
 public protocol EventSink: Sendable {
-    /// Emits `event` with one JSON argument to every socket in `target`.
-    func emit(event: String, argument: Data, to target: EventTarget) async throws
+    /// Emits `event` with one JSON argument to every socket in `target`; connection state recovery replays it to
+    /// clients that missed it unless it is not `replayable` (`x-replay: false` in the spec).
+    func emit(event: String, argument: Data, to target: EventTarget, replayable: Bool) async throws
+}
+
+extension EventSink {
+    /// Emits a replayable event.
+    public func emit(event: String, argument: Data, to target: EventTarget) async throws {
+        try await emit(event: event, argument: argument, to: target, replayable: true)
+    }
 }
 
 /// Rooms to deliver to, and rooms whose sockets are left out (every socket is in a room named by its id).

@@ -109,4 +109,6 @@ public struct ServerEvent: Sendable {
     public var name: String
     public var summary: String?
     public var payloadSchema: String
+    /// False for a message marked `x-replay: false`: connection state recovery does not replay it (typing, say).
+    public var replayable: Bool = true
 }

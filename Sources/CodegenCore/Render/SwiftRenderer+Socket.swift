@@ -94,7 +94,8 @@ extension SwiftRenderer {
                     "public func \(Naming.swiftIdentifier(event.operationId))(_ payload: \(Naming.typeName(event.payloadSchema)), to target: EventTarget) async throws {"
                 ) { w in
                     w.line(
-                        "try await sink.emit(event: \(Naming.literal(event.name)), argument: JSONCoding.encode(payload), to: target)"
+                        "try await sink.emit(event: \(Naming.literal(event.name)), argument: JSONCoding.encode(payload), to: target"
+                            + (event.replayable ? ")" : ", replayable: false)")
                     )
                 }
             }

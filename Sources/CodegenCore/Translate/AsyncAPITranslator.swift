@@ -107,7 +107,8 @@ struct AsyncAPITranslator {
                     operationId: operationId,
                     name: message.name,
                     summary: summary,
-                    payloadSchema: message.payload
+                    payloadSchema: message.payload,
+                    replayable: message.replayable
                 )
             )
         default:
@@ -131,6 +132,8 @@ struct AsyncAPITranslator {
     private struct EventMessage {
         var name: String
         var payload: String
+        /// `x-replay: false` on the message.
+        var replayable = true
         var isErrorAck: Bool
     }
 
@@ -155,6 +158,11 @@ struct AsyncAPITranslator {
             )
             return nil
         }
-        return EventMessage(name: name, payload: schema, isErrorAck: message["x-error-ack"]?.bool == true)
+        return EventMessage(
+            name: name,
+            payload: schema,
+            replayable: message["x-replay"]?.bool != false,
+            isErrorAck: message["x-error-ack"]?.bool == true
+        )
     }
 }

@@ -15,6 +15,7 @@ public enum Migrations {
         Migration(version: 2, name: "cross-node broadcast payloads", sql: Schema.v2),
         Migration(version: 3, name: "heap-only updates of conversations and participants", sql: Schema.v3),
         Migration(version: 4, name: "system messages without a sender", sql: Schema.v4),
+        Migration(version: 5, name: "connection state recovery", sql: Schema.v5),
     ]
 
     /// Applies the migrations not yet applied; returns the versions it applied.

@@ -95,4 +95,35 @@ enum Schema {
         ALTER TABLE messages ADD CONSTRAINT messages_sender_unless_system
             CHECK ((sender_id IS NULL) = (message_type = 'system'))
         """
+
+    /// Connection state recovery: recoverable sockets, the nodes that hold them (with a heartbeat, so that the
+    /// sockets of a node that died count as disconnected since its last beat), and the broadcasts a returning
+    /// client may have missed, by offset.
+    static let v5 = """
+        CREATE TABLE socket_sessions (
+            pid text PRIMARY KEY,
+            socket_id text NOT NULL,
+            namespace text NOT NULL,
+            owner text,
+            rooms text[] NOT NULL,
+            start_offset text NOT NULL,
+            node text NOT NULL,
+            disconnected_at timestamptz,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE socket_nodes (
+            node text PRIMARY KEY,
+            seen_at timestamptz NOT NULL
+        );
+        CREATE TABLE socket_events (
+            event_offset text PRIMARY KEY,
+            namespace text NOT NULL,
+            rooms text[] NOT NULL,
+            except_rooms text[] NOT NULL,
+            packet text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX socket_events_rooms ON socket_events USING gin (rooms);
+        CREATE INDEX socket_events_created_at ON socket_events (created_at)
+        """
 }

@@ -90,6 +90,11 @@ public enum MessagingNamespace {
         return namespace
     }
 
+    /// Connection state recovery for `/messages`: a session comes back only to a CONNECT of the same user.
+    public static func recovery(store: any SessionStore, window: Duration) -> ConnectionStateRecovery {
+        ConnectionStateRecovery(store: store, window: window, owner: { $0.data as? String })
+    }
+
     /// The token of the CONNECT auth payload `{token}`, or of the handshake's `Authorization: Bearer` header.
     static func bearerToken(of socket: Socket) -> String? {
         if let auth = socket.handshake.auth,
@@ -113,12 +118,13 @@ public struct NamespaceEventSink: EventSink {
         self.namespace = namespace
     }
 
-    public func emit(event: String, argument: Data, to target: EventTarget) async throws {
+    public func emit(event: String, argument: Data, to target: EventTarget, replayable: Bool) async throws {
         try await namespace.emit(
             event,
             [String(decoding: argument, as: UTF8.self)],
             to: target.rooms,
-            except: target.exceptRooms
+            except: target.exceptRooms,
+            recoverable: replayable
         )
     }
 }

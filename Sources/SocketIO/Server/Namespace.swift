@@ -30,6 +30,7 @@ public final class Namespace: Sendable {
         var anyEvent: EventHandler?
         var disconnect: [DisconnectHandler] = []
         var adapter: any BroadcastAdapter = LocalAdapter()
+        var recovery: ConnectionStateRecovery?
     }
 
     init(name: String) {
@@ -69,20 +70,33 @@ public final class Namespace: Sendable {
         set { handlers.withLock { $0.adapter = newValue } }
     }
 
+    /// Connection state recovery (off when nil): `pid`s in CONNECT answers, offsets on recoverable broadcasts,
+    /// and sessions restored for clients that come back with `{pid, offset}`.
+    public var recovery: ConnectionStateRecovery? {
+        get { handlers.withLock { $0.recovery } }
+        set { handlers.withLock { $0.recovery = newValue } }
+    }
+
     // MARK: Broadcasting
 
     /// Emits an event to the sockets in `rooms` (every socket when empty) except those in `exceptRooms`, on every
-    /// node the adapter reaches. The packet is encoded once.
+    /// node the adapter reaches. The packet is encoded once. With recovery on, a `recoverable` event carries an
+    /// offset as its last argument and is recorded for replay; others (typing indicators, say) are not replayed.
     public func emit(
         _ event: String,
         _ arguments: [String] = [],
         to rooms: [String] = [],
-        except exceptRooms: [String] = []
+        except exceptRooms: [String] = [],
+        recoverable: Bool = true
     )
         async throws
     {
-        let packet = SocketPacket(kind: .event, namespace: name, json: EventCoding.eventPayload(event, arguments))
+        let store = recoverable ? recovery?.store : nil
+        let offset = store?.nextOffset()
+        let json = EventCoding.eventPayload(event, offset.map { arguments + [EventCoding.jsonString($0)] } ?? arguments)
+        let packet = SocketPacket(kind: .event, namespace: name, json: json)
         let message = BroadcastMessage(namespace: name, rooms: rooms, exceptRooms: exceptRooms, packet: packet.encode())
+        if let store, let offset { store.record(message, offset: offset) }
         try await adapter.broadcast(message, from: self)
     }
 
@@ -92,7 +106,7 @@ public final class Namespace: Sendable {
     public func deliver(_ message: BroadcastMessage) -> Int {
         let recipients = table.withLock { $0.recipients(rooms: message.rooms, except: message.exceptRooms) }
         let packets: [EnginePacket] = [.message(message.packet)] + message.attachments.map { .binary($0) }
-        for socket in recipients { socket.session.send(packets) }
+        for socket in recipients { socket.deliver(packets) }
         metrics.broadcastRecipients.record(recipients.count)
         return recipients.count
     }
@@ -118,8 +132,15 @@ public final class Namespace: Sendable {
         for middleware in handlers.withLock({ $0.middleware }) { try await middleware(socket) }
     }
 
+    /// Adds the socket to the namespace (in `rooms` too, for a restored one) before its CONNECT is answered.
+    func add(_ socket: Socket, rooms: [String] = []) {
+        table.withLock { table in
+            table.add(socket)
+            for room in rooms where room != socket.id { table.join(socket.id, room) }
+        }
+    }
+
     func connected(_ socket: Socket) async {
-        table.withLock { $0.add(socket) }
         for handler in handlers.withLock({ $0.connection }) { await handler(socket) }
     }
 
@@ -129,7 +150,8 @@ public final class Namespace: Sendable {
     }
 
     func socketDisconnected(_ socket: Socket, reason: DisconnectReason) {
-        table.withLock { $0.remove(socket.id) }
+        // A restored socket may have taken this id over: only this socket's entry goes.
+        table.withLock { table in if table.sockets[socket.id] === socket { table.remove(socket.id) } }
         let disconnectHandlers = handlers.withLock { $0.disconnect }
         guard !disconnectHandlers.isEmpty else { return }
         Task {

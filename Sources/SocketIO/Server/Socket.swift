@@ -31,6 +31,11 @@ public final class Socket: Sendable, Hashable {
         var receiving = true
         /// Set once the socket is connected: the logger its handler tasks run with.
         var eventLogger: Logger?
+        /// The private session id of connection state recovery (nil when it is off).
+        var pid: String?
+        var recovered = false
+        /// While a restored socket's missed packets are fetched, live broadcasts wait here (then go out after them).
+        var held: [[EnginePacket]]?
     }
 
     init(id: String, namespace: Namespace, handshake: Handshake, session: EngineSession) {
@@ -50,6 +55,9 @@ public final class Socket: Sendable, Hashable {
     }
 
     public var isConnected: Bool { state.withLock { $0.connected } }
+
+    /// Whether connection state recovery restored this socket (same id, same rooms, missed events replayed).
+    public var recovered: Bool { state.withLock { $0.recovered } }
 
     /// The Engine.IO session id the socket travels on.
     public var sessionId: String { session.id }
@@ -102,10 +110,21 @@ public final class Socket: Sendable, Hashable {
     }
 
     /// Adds the socket to a room.
-    public func join(_ room: String) { namespace.join(self, room) }
+    public func join(_ room: String) {
+        namespace.join(self, room)
+        roomsChanged()
+    }
 
     /// Removes the socket from a room.
-    public func leave(_ room: String) { namespace.leave(self, room) }
+    public func leave(_ room: String) {
+        namespace.leave(self, room)
+        roomsChanged()
+    }
+
+    private func roomsChanged() {
+        guard let pid = state.withLock({ $0.pid }), let store = namespace.recovery?.store else { return }
+        store.roomsChanged(pid: pid, rooms: rooms.sorted())
+    }
 
     /// The rooms the socket is in, its own room included.
     public var rooms: Set<String> { namespace.rooms(of: self) }
@@ -122,6 +141,49 @@ public final class Socket: Sendable, Hashable {
     func send(_ packet: SocketPacket, attachments: [[UInt8]] = []) {
         session.send([.message(packet.encode())] + attachments.map { .binary($0) })
     }
+
+    /// A broadcast for this socket: sent now, or after the missed packets while the socket is being restored.
+    func deliver(_ packets: [EnginePacket]) {
+        let sendNow = state.withLock { state -> Bool in
+            guard state.held != nil else { return true }
+            state.held?.append(packets)
+            return false
+        }
+        if sendNow { session.send(packets) }
+    }
+
+    /// Recovery: from now on broadcasts wait until `release(missed:)`.
+    func holdBroadcasts() {
+        state.withLock { $0.held = [] }
+    }
+
+    func setRecovery(pid: String, recovered: Bool) {
+        state.withLock { state in
+            state.pid = pid
+            state.recovered = recovered
+        }
+    }
+
+    /// Sends the missed packets, then the broadcasts that arrived meanwhile (each once), then resumes live
+    /// delivery. Returns how many missed packets went out.
+    @discardableResult
+    func release(missed: [String]) -> Int {
+        state.withLock { state in
+            let held = state.held ?? []
+            state.held = nil
+            let replayed = Set(missed)
+            var packets = missed.map { EnginePacket.message($0) }
+            for group in held {
+                if case .message(let text) = group.first, replayed.contains(text) { continue }
+                packets += group
+            }
+            // Under the lock, so that no live broadcast overtakes these.
+            if !packets.isEmpty { session.send(packets) }
+            return missed.count
+        }
+    }
+
+    var pid: String? { state.withLock { $0.pid } }
 
     /// Events received but not yet handled; a client that gets further ahead than this is cut off.
     static let maxQueuedEvents = 256
@@ -208,6 +270,9 @@ public final class Socket: Sendable, Hashable {
         guard let pending else { return }
         stopReceiving()
         for continuation in pending { continuation.resume(throwing: SocketError.disconnected) }
+        if let pid, let store = namespace.recovery?.store {
+            if reason.isRecoverable { store.disconnected(pid: pid) } else { store.ended(pid: pid) }
+        }
         SocketMetrics.disconnected(namespace.name, reason: reason)
         namespace.socketDisconnected(self, reason: reason)
     }
@@ -282,4 +347,11 @@ public enum DisconnectReason: String, Sendable {
     case serverNamespaceDisconnect = "server namespace disconnect"
     case clientNamespaceDisconnect = "client namespace disconnect"
 
+    /// The reasons a client reconnects from by itself, for which connection state recovery keeps the session.
+    public var isRecoverable: Bool {
+        switch self {
+        case .transportClose, .transportError, .pingTimeout, .forcedClose, .serverShuttingDown: true
+        case .parseError, .serverNamespaceDisconnect, .clientNamespaceDisconnect: false
+        }
+    }
 }

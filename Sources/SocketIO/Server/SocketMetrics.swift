@@ -29,3 +29,22 @@ struct NamespaceMetrics: Sendable {
         broadcastRecipients = Recorder(label: "socketio_broadcast_recipients", dimensions: [("namespace", namespace)])
     }
 }
+
+/// Connection state recovery: attempts by outcome and the events replayed.
+enum RecoveryMetrics {
+    static func succeeded(_ namespace: String, replayed: Int) {
+        Counter(
+            label: "socketio_recoveries_total",
+            dimensions: [("namespace", namespace), ("outcome", "recovered")]
+        ).increment()
+        Counter(label: "socketio_recovery_replayed_events_total", dimensions: [("namespace", namespace)])
+            .increment(by: replayed)
+    }
+
+    static func failed(_ namespace: String, reason: RecoveryFailure) {
+        Counter(
+            label: "socketio_recoveries_total",
+            dimensions: [("namespace", namespace), ("outcome", reason.rawValue)]
+        ).increment()
+    }
+}

@@ -99,10 +99,90 @@ extension SocketServer {
             socket.send(SocketPacket(kind: .connectError, namespace: namespace.name, json: json))
             return
         }
-        guard !session.isClosed, session.attach(socket) else { return }
-        socket.send(SocketPacket(kind: .connect, namespace: namespace.name, json: "{\"sid\":\"\(socket.id)\"}"))
-        namespace.metrics.connects.increment()
+        guard !session.isClosed else { return }
+        guard let recovery = namespace.recovery else {
+            guard session.attach(socket) else { return }
+            namespace.add(socket)
+            accept(socket, in: namespace, answer: "{\"sid\":\"\(socket.id)\"}")
+            await namespace.connected(socket)
+            socket.startHandlingEvents(logger: logger)
+            return
+        }
+        await connectRecoverable(socket, claim: RecoveryClaim(auth: packet.json), recovery: recovery, on: session)
+    }
+
+    /// A CONNECT on a namespace with recovery: the session of the claimed `pid` comes back (same socket id and
+    /// rooms, missed packets first), or the socket starts a new one. Either way the answer carries the `pid`; the
+    /// client reports `recovered` only when it is the `pid` it claimed.
+    private func connectRecoverable(
+        _ admitted: Socket,
+        claim: RecoveryClaim,
+        recovery: ConnectionStateRecovery,
+        on engine: EngineSession
+    ) async {
+        let namespace = admitted.namespace
+        let store = recovery.store
+        var restored: RecoverableSession?
+        if let pid = claim.pid {
+            do {
+                restored = try await store.session(pid: pid, owner: recovery.owner(admitted), window: recovery.window)
+            } catch {
+                RecoveryMetrics.failed(namespace.name, reason: error)
+                logger.debug("Connection state not recovered", metadata: ["reason": "\(error.rawValue)"])
+            }
+        }
+        let socket: Socket
+        var record: RecoverableSession
+        if let restored {
+            // A socket of this session still here (its transport died unnoticed) gives way to the new one.
+            if let stale = namespace.socket(id: restored.socketId),
+                stale.session.detach(namespace: namespace.name) != nil
+            {
+                stale.didDisconnect(reason: .forcedClose)
+            }
+            socket = Socket(id: restored.socketId, namespace: namespace, handshake: admitted.handshake, session: engine)
+            socket.data = admitted.data
+            socket.holdBroadcasts()
+            record = restored
+        } else {
+            socket = admitted
+            record = RecoverableSession(
+                pid: Self.randomId() + Self.randomId(),
+                socketId: socket.id,
+                namespace: namespace.name,
+                owner: recovery.owner(socket),
+                rooms: [socket.id],
+                startOffset: store.nextOffset()
+            )
+        }
+        guard !engine.isClosed, engine.attach(socket) else { return }
+        namespace.add(socket, rooms: record.rooms)
+        var recovered = false
+        if restored != nil {
+            // Live broadcasts to the socket's rooms are held since `add`; the missed ones come from the store.
+            var missed: [String] = []
+            do {
+                missed = try await store.missedPackets(for: record, after: claim.offset)
+                recovered = true
+                RecoveryMetrics.succeeded(namespace.name, replayed: missed.count)
+            } catch {
+                // Without the missed packets the client must not think it recovered: it gets a new pid.
+                RecoveryMetrics.failed(namespace.name, reason: error)
+                record.pid = Self.randomId() + Self.randomId()
+                record.startOffset = store.nextOffset()
+            }
+            socket.release(missed: missed)
+        }
+        socket.setRecovery(pid: record.pid, recovered: recovered)
+        store.started(record)
+        accept(socket, in: namespace, answer: "{\"sid\":\"\(socket.id)\",\"pid\":\"\(record.pid)\"}")
         await namespace.connected(socket)
         socket.startHandlingEvents(logger: logger)
+    }
+
+    /// Answers the CONNECT.
+    private func accept(_ socket: Socket, in namespace: Namespace, answer: String) {
+        socket.send(SocketPacket(kind: .connect, namespace: namespace.name, json: answer))
+        namespace.metrics.connects.increment()
     }
 }

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// Create it, configure namespaces (`namespace("/chat")`), register its routes on Hummingbird routers
 /// (`addRoutes(to:)`, `httpServer()`) and run it as a `Service` next to the HTTP server: it drives heartbeats and
-/// connect timeouts, and on graceful shutdown disconnects every client and releases pending long-polls.
+/// connect timeouts, and on graceful shutdown closes every client's transport and releases pending long-polls.
 public final class SocketServer: Service, Sendable {
     public let configuration: SocketServerConfiguration
     let logger: Logger
@@ -63,8 +63,10 @@ public final class SocketServer: Service, Sendable {
     }
 
     /// Stops accepting sessions and connections, lets the events already received finish (their handlers run and
-    /// their acks are queued) for at most `drainTimeout`, then disconnects every socket (`server shutting down`)
-    /// and closes every session, which releases pending long-polls and ends WebSocket connections.
+    /// their acks are queued) for at most `drainTimeout`, then closes every session's transport, as the reference
+    /// server's `close()` does: pending long-polls get a close packet and WebSockets a close frame, so clients see
+    /// `transport close` and reconnect by themselves (to this node once it is back, or to another one). The
+    /// sockets leave with `server shutting down`, a reason connection state recovery keeps their sessions for.
     public func shutdown() async {
         stopping.store(true, ordering: .releasing)
         let sockets = sessions.withLock { Array($0.values) }.flatMap(\.sockets)
@@ -80,16 +82,13 @@ public final class SocketServer: Service, Sendable {
                 metadata: ["sockets": "\(unfinished)"]
             )
         }
-        disconnectAll()
+        closeAll()
     }
 
-    func disconnectAll() {
-        for session in sessions.withLock({ Array($0.values) }) {
-            for socket in session.sockets {
-                socket.send(SocketPacket(kind: .disconnect, namespace: socket.namespace.name))
-            }
-            close(session, .serverShuttingDown)
-        }
+    /// Closes every session's transport; no Socket.IO DISCONNECT is sent (the client would read it as `io server
+    /// disconnect` and never reconnect by itself).
+    func closeAll() {
+        for session in sessions.withLock({ Array($0.values) }) { close(session, .serverShuttingDown) }
     }
 
     func tick(now: ContinuousClock.Instant) {
