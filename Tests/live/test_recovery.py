@@ -330,3 +330,45 @@ def test_a_client_comes_back_on_another_node_when_its_node_dies(two_nodes, clien
     expected.append(send(node_b, grace, conversation, "on B now"))
     assert wait_until(lambda: received(clients, "ada") == expected, timeout=10), received(clients, "ada")
     assert metric(node_b, "socketio_recoveries_total", outcome="recovered") >= 1
+
+
+def test_the_stubs_catch_up_helper_rejoins_and_fetches_what_was_missed_when_not_recovered(tmp_path):
+    """With recovery off (RECOVERY_WINDOW_S=0) a reconnect starts afresh; the helper of clients/typescript joins the
+    conversation again and fetches the missed messages with `after=`."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    stubs = tmp_path / "stubs"
+    compiled = subprocess.run(
+        ["tsc", "--outDir", str(stubs), "--module", "commonjs", "--target", "ES2020", "--lib", "ES2020,DOM",
+         "--moduleResolution", "node", "--strict", str(root / "clients/typescript/typecheck/socket.io-client.d.ts"),
+         str(root / "clients/typescript/src/reconnect.ts"), str(root / "clients/typescript/src/client.ts")],
+        capture_output=True, text=True, timeout=120)
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    server = start_messaging_server(tmp_path / "data", RECOVERY_WINDOW_S="0", RATE_LIMIT_SEND="1000/1000")
+    process = None
+    try:
+        ada, grace, _, contract = provision(server)
+        conversation = start_conversation(server, ada, contract)
+        process = subprocess.Popen(
+            ["node", "--experimental-websocket", str(HERE / "catch_up.js"), str(BUNDLE), str(stubs), server.url,
+             server.token(ada), conversation], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert json.loads(process.stdout.readline()) == {"ready": True}
+        first = send(server, grace, conversation, "seen live")
+        time.sleep(0.3)
+        # The network drops; two messages are sent before the client is back.
+        process.stdin.write("drop\n")
+        process.stdin.flush()
+        missed = [send(server, grace, conversation, "missed 1"), send(server, grace, conversation, "missed 2")]
+        report = json.loads(process.stdout.readline())
+        assert "recovered" in report, report
+        assert report["recovered"] is False
+        assert report["live"] == [first]
+        assert report["fetched"] == missed
+        after = send(server, grace, conversation, "live again")
+        final = json.loads(process.stdout.readline())
+        assert final["live"] == [first, after]
+    finally:
+        if process:
+            process.kill()
+        server.stop()

@@ -1,9 +1,11 @@
 // The design document's frontend code (its `useMessaging` hook and `ChatComponent`), type-checked against the
 // generated stubs. It is the document's code; the only changes are types the document leaves to React's inference
-// (marked "adapted"), `MessagesSocket` for the untyped `Socket`, and the document's undefined `fetchConversation`,
-// written here with the generated `ApiClient`.
+// (marked "adapted"), `MessagesSocket` for the untyped `Socket`, the document's undefined `fetchConversation`,
+// written here with the generated `ApiClient`, and the catch-up after a reconnect that was not recovered (marked
+// "Added").
 import { useEffect, useState, useRef } from 'react';
 import { io } from 'socket.io-client';
+import { catchUpAfterReconnect } from '../src/reconnect';
 import {
   ApiClient,
   type Conversation,
@@ -19,6 +21,7 @@ export function useMessaging(token: string, conversationId?: string) {
   const [isConnected, setIsConnected] = useState(false);
   const [isTyping, setIsTyping] = useState(false);
   const lastSeen = useRef<string | null>(null);
+  const lastMessage = useRef<string | null>(null);
 
   useEffect(() => {
     // Initialize socket connection
@@ -29,6 +32,10 @@ export function useMessaging(token: string, conversationId?: string) {
     newSocket.on('connect', () => {
       setIsConnected(true);
       console.log('Connected to messaging server');
+      // Added to the document's hook: after a reconnect the server did not recover, catch up over REST.
+      const api = new ApiClient({ baseUrl: 'http://localhost:8000', token: () => token });
+      const open = conversationId ? [{ conversationId, lastMessageId: lastMessage.current ?? undefined }] : [];
+      catchUpAfterReconnect(newSocket, api, open, (_, missed) => setMessages((prev) => [...prev, ...missed]));
     });
 
     newSocket.on('connected', (data) => {
@@ -42,6 +49,7 @@ export function useMessaging(token: string, conversationId?: string) {
 
     newSocket.on('new_message', (message) => {
       setMessages((prev) => [...prev, message]);
+      lastMessage.current = message.id;
     });
 
     newSocket.on('user_typing', (data) => {

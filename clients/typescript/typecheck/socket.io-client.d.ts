@@ -21,6 +21,8 @@ declare module "socket.io-client" {
   export interface Socket<Listen extends EventsMap, Emit extends EventsMap> {
     readonly id: string | undefined;
     readonly connected: boolean;
+    /** Whether connection state recovery restored the session on the last "connect" (socket.io-client 4.6+). */
+    readonly recovered: boolean;
     on<Ev extends keyof Listen & string>(event: Ev, listener: Listen[Ev]): this;
     on(event: "connect" | "disconnect", listener: (reason?: string) => void): this;
     on(event: "connect_error", listener: (error: Error & { data?: unknown }) => void): this;
