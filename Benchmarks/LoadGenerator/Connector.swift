@@ -7,11 +7,12 @@ struct Connector: Sendable {
     let host: String
     let port: Int
 
-    /// A Socket.IO connection to `namespace` with the CONNECT auth payload `{"token": …}`; the future gives the
-    /// channel once TCP is up (the namespace connects later, reported to the client's delegate).
-    func socket(namespace: String, token: String, seed: UInt32) -> EventLoopFuture<any Channel> {
+    /// A Socket.IO connection to `namespace` with the CONNECT auth payload `{"token": …}` (plus `pid` to claim a
+    /// session back); the future gives the channel once TCP is up (the namespace connects later, reported to the
+    /// client's delegate).
+    func socket(namespace: String, token: String, pid: String? = nil, seed: UInt32) -> EventLoopFuture<any Channel> {
         let host = "\(self.host):\(port)"
-        let auth = #"{"token":"\#(token)"}"#
+        let auth = pid.map { #"{"token":"\#(token)","pid":"\#($0)"}"# } ?? #"{"token":"\#(token)"}"#
         return ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in

@@ -11,7 +11,7 @@ struct LoadGenerator: AsyncParsableCommand {
         commandName: "loadgen",
         abstract: "Load generator for the messaging server; prints JSON figures.",
         discussion: "Signs its tokens with JWT_SECRET from the environment. Bench data: Benchmarks/sql/.",
-        subcommands: [SendsCommand.self, IdleCommand.self, HistoryCommand.self]
+        subcommands: [SendsCommand.self, IdleCommand.self, HistoryCommand.self, StormCommand.self]
     )
 }
 

@@ -28,6 +28,8 @@ final class SocketIOClient: ChannelInboundHandler {
     var tag = 0
     private(set) var state = State.upgrading
     private(set) var heartbeats = 0
+    /// The CONNECT answer's JSON (`{"sid":…,"pid":…}`), once connected.
+    private(set) var connectAnswer: Substring?
     private var received: ByteBuffer?
     private var fragments: ByteBuffer?
     private var context: ChannelHandlerContext?
@@ -158,6 +160,7 @@ final class SocketIOClient: ChannelInboundHandler {
             switch type {
             case "0":
                 state = .connected
+                connectAnswer = body
                 delegate?.clientConnected(self)
             case "2":
                 delegate?.client(self, receivedEvent: body.drop(while: \.isNumber))

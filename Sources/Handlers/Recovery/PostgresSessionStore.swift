@@ -11,7 +11,8 @@ import Synchronization
 ///
 /// Broadcast offsets are version-7 UUIDs minted by the emitting node (their text order is their time order).
 /// Writes are batched: they wait at most `flushDelay` and go out in a few statements. A recovery first flushes this
-/// node's pending writes, then reads the session and the missed broadcasts. Each node records a heartbeat; a session
+/// node's pending writes that it depends on (the session's own changes, recorded broadcasts), then reads the session
+/// and the missed broadcasts. Each node records a heartbeat; a session
 /// whose node stopped without saying so (`kill -9`) counts as disconnected since that node's last heartbeat. Rows
 /// older than the window are deleted periodically. Run the store as a service after the Socket.IO server in the
 /// shutdown order, so that the disconnections of a shutdown are written before the pool closes.
@@ -70,7 +71,9 @@ public final class PostgresSessionStore: SessionStore, Service {
         let seconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
         let found: (RecoverableSession, Bool)?
         do {
-            await flush()
+            // Only this session's own unwritten changes matter here (a storm of recoveries must not queue behind
+            // each other's writes).
+            if pending.withLock({ $0.sessions[pid] != nil }) { await flush() }
             let rows = try await client.query(
                 """
                 SELECT s.socket_id, s.namespace, s.owner, s.rooms, s.start_offset,
@@ -114,7 +117,8 @@ public final class PostgresSessionStore: SessionStore, Service {
     ) async throws(RecoveryFailure) -> [String] {
         var packets: [String] = []
         do {
-            await flush()
+            // Broadcasts this node recorded but has not written yet must be in the replay.
+            if pending.withLock({ !$0.events.isEmpty }) { await flush() }
             let rows = try await client.query(
                 """
                 SELECT packet FROM socket_events
