@@ -248,7 +248,7 @@ def two_nodes(tmp_path):
     postgres.stop()
 
 
-def chromium_page(server, token, tmp_path):
+def chromium_page(server, token, tmp_path, transports=None):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -259,7 +259,7 @@ def chromium_page(server, token, tmp_path):
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    params = urllib.parse.quote(json.dumps({"server": server.url, "token": token}))
+    params = urllib.parse.quote(json.dumps({"server": server.url, "token": token, "transports": transports}))
     driver.get(f"file://{tmp_path}/recovery_browser.html#{params}")
     return driver
 
@@ -268,17 +268,20 @@ def browser_log(driver):
     return driver.execute_script("return window.log")
 
 
-@pytest.mark.parametrize("stop", ["sigterm", "kill"])
-def test_clients_ride_through_a_restart_of_their_node(two_nodes, clients, tmp_path, stop):
+@pytest.mark.parametrize("stop,transports", [("sigterm", ["polling"]), ("kill", None)],
+                         ids=["sigterm-chromium-polling", "kill-chromium-upgraded"])
+def test_clients_ride_through_a_restart_of_their_node(two_nodes, clients, tmp_path, stop, transports):
     nodes, restart = two_nodes
     node_a, node_b = nodes["a"], nodes["b"]
     ada, grace, _, contract = provision(node_a)
     conversation = start_conversation(node_a, ada, contract)
     clients("connect", name="ada", url=node_a.url, token=node_a.token(ada))
     assert clients("join", name="ada", conversationId=conversation) == {"success": True}
-    browser = chromium_page(node_a, node_a.token(ada), tmp_path)
+    browser = chromium_page(node_a, node_a.token(ada), tmp_path, transports)
     try:
         assert wait_until(lambda: any(e["kind"] == "connect" for e in browser_log(browser)))
+        expected_transport = "polling" if transports else "websocket"
+        assert wait_until(lambda: browser.execute_script("return window.transport()") == expected_transport)
         assert browser.execute_script("return window.join(arguments[0])", conversation) == {"success": True}
         expected = [send(node_b, grace, conversation, "before")]
         assert wait_until(lambda: received(clients, "ada") == expected)

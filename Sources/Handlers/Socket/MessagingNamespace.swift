@@ -46,7 +46,10 @@ public enum MessagingNamespace {
             guard let userId = socket.data as? String else { return }
             logger.info(
                 "Socket connected",
-                metadata: ["socket.id": "\(socket.id)", "engine.sid": "\(socket.sessionId)", "user.id": "\(userId)"]
+                metadata: [
+                    "socket.id": "\(socket.id)", "engine.sid": "\(socket.sessionId)", "user.id": "\(userId)",
+                    "recovered": "\(socket.recovered)",
+                ]
             )
             socket.join(EventPublisher.userRoom(userId))
             try? await emitter.connected(Connected(userId: userId, socketId: socket.id), to: .room(socket.id))
