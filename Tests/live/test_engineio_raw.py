@@ -252,3 +252,70 @@ def test_websocket_frames_fragments_pings_and_large_messages(echo_server):
         assert opcode == websocket.ABNF.OPCODE_CLOSE
     finally:
         ws.close()
+
+
+# Behaviours of the reference server (socket.io 4.8 / engine.io 6.6) matched exactly.
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_other_handshake_methods_are_a_bad_handshake_method_with_cors_headers(echo_server, method):
+    response = requests.request(method, url(echo_server), timeout=5, headers={"Origin": "http://app.example"})
+    assert response.status_code == 400
+    assert response.json() == {"code": 2, "message": "Bad handshake method"}
+    assert response.headers["Access-Control-Allow-Origin"] == "http://app.example"
+    # With a session id: unknown, or a bad request for a known session.
+    assert requests.request(method, url(echo_server, sid="nope"), timeout=5).json()["code"] == 1
+    sid = handshake(echo_server)["sid"]
+    assert requests.request(method, url(echo_server, sid=sid), timeout=5).json()["code"] == 3
+
+
+def test_a_client_close_over_polling_releases_the_pending_get_with_a_noop(echo_server):
+    sid = handshake(echo_server)["sid"]
+    pending = {}
+    thread = threading.Thread(target=lambda: pending.setdefault("response", poll(echo_server, sid, timeout=10)))
+    thread.start()
+    time.sleep(0.2)
+    assert post(echo_server, sid, "1").text == "ok"
+    thread.join(5)
+    assert pending["response"].status_code == 200 and pending["response"].text == "6"
+    assert poll(echo_server, sid).json() == {"code": 1, "message": "Session ID unknown"}
+
+
+def test_a_websocket_for_a_session_that_already_upgraded_is_accepted_and_closed(echo_server):
+    sid = handshake(echo_server)["sid"]
+    ws = websocket.create_connection(f"{echo_server.ws_url}/socket.io/?EIO=4&transport=websocket&sid={sid}", timeout=5)
+    try:
+        ws.send("2probe")
+        assert ws.recv() == "3probe"
+        ws.send("5")
+        time.sleep(0.1)
+        second = websocket.create_connection(
+            f"{echo_server.ws_url}/socket.io/?EIO=4&transport=websocket&sid={sid}", timeout=5)
+        opcode, data = second.recv_data(control_frame=True)
+        assert opcode == websocket.ABNF.OPCODE_CLOSE and data[:2] == (1000).to_bytes(2, "big")
+        second.close()
+        # The upgraded session goes on.
+        ws.send('40/test,{"token":"secret"}')
+        assert ws.recv().startswith('40/test,{"sid":')
+    finally:
+        ws.close()
+
+
+def test_an_event_for_a_namespace_not_connected_closes_the_session(echo_server):
+    ws = websocket.create_connection(echo_server.ws_url + "/socket.io/?EIO=4&transport=websocket", timeout=5)
+    try:
+        assert ws.recv().startswith("0")
+        ws.send('40/test,{"token":"secret"}')
+        assert ws.recv().startswith('40/test,{"sid":')
+        ws.recv()  # welcome
+        ws.send('42/other,["echo","x"]')
+        ws.settimeout(3)
+        frames = []
+        with pytest.raises(websocket.WebSocketConnectionClosedException):
+            while True:
+                frame = ws.recv()
+                if frame == "":
+                    raise websocket.WebSocketConnectionClosedException()
+                frames.append(frame)
+        assert all(not frame.startswith("43") for frame in frames)
+    finally:
+        ws.close()

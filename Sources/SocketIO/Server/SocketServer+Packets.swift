@@ -29,6 +29,8 @@ extension SocketServer {
             case .ping(let data):
                 session.send([.pong(data)])
             case .close:
+                // Over polling, a pending GET is released with a noop first, as the reference does.
+                if session.transport == .polling { session.releaseConsumer(with: [.noop]) }
                 close(session, .transportClose)
             case .pong, .noop, .upgrade, .open:
                 break
@@ -43,9 +45,9 @@ extension SocketServer {
         case .disconnect:
             session.detach(namespace: packet.namespace)?.didDisconnect(reason: .clientNamespaceDisconnect)
         case .event, .binaryEvent:
-            guard let socket = session.socket(in: packet.namespace), let json = packet.json,
-                let (name, arguments) = try? EventCoding.splitEvent(json)
-            else { return }
+            // An event for a namespace the client is not connected to ends the session, as the reference does.
+            guard let socket = session.socket(in: packet.namespace) else { return close(session, .parseError) }
+            guard let json = packet.json, let (name, arguments) = try? EventCoding.splitEvent(json) else { return }
             let ack = packet.id.map { Acknowledgement(id: $0, socket: socket) }
             let event = IncomingEvent(name: name, arguments: arguments, attachments: attachments, ack: ack)
             if !socket.receive(event) {

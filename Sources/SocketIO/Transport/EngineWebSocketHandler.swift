@@ -29,12 +29,20 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     private var flushScheduled = false
     /// The open packet of a new session, written first.
     private let open: EnginePacket?
+    /// How a connection that starts `.closed` is closed.
+    private let refusalCode: WebSocketErrorCode
 
-    init(server: SocketServer, phase: Phase, open: EnginePacket?) {
+    init(
+        server: SocketServer,
+        phase: Phase,
+        open: EnginePacket?,
+        refusalCode: WebSocketErrorCode = .unknown(1013)
+    ) {
         self.server = server
         self.maxPayload = server.configuration.maxPayload
         self.phase = phase
         self.open = open
+        self.refusalCode = refusalCode
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -43,8 +51,9 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
             if let open { write([open], context: context) }
             startServing(session, context: context)
         case .closed:
-            // No session could be opened (the server filled up or began stopping): try again later.
-            closeChannel(context, code: .unknown(1013))
+            // No session could be opened (the server filled up or began stopping: 1013, try again later), or the
+            // connection is not needed (its session already upgraded: a normal closure).
+            closeChannel(context, code: refusalCode)
         case .awaitingProbe, .awaitingUpgrade:
             break
         }

@@ -13,6 +13,17 @@ extension SocketServer {
         router.get(path) { request, _ in await self.pollingGet(request) }
         router.post(path) { request, context in await self.pollingPost(request, maxSize: context.maxUploadSize) }
         router.on(path, method: .options) { request, _ in self.preflight(request) }
+        // Any other method: 400 "Bad handshake method" (with the CORS headers), as the reference answers.
+        for method in [HTTPRequest.Method.put, .delete, .patch, .trace, .connect] {
+            router.on(path, method: method) { request, _ in self.otherMethod(request) }
+        }
+    }
+
+    private func otherMethod(_ request: Request) -> Response {
+        guard let sid = request.uri.queryParameters.get("sid") else {
+            return errorResponse(.badHandshakeMethod, for: request)
+        }
+        return errorResponse(session(sid) == nil ? .unknownSession : .badRequest, for: request)
     }
 
     private func pollingGet(_ request: Request) async -> Response {
@@ -43,7 +54,8 @@ extension SocketServer {
             guard var packets else { return textResponse(EnginePacket.close.text, for: request) }
             if session.isClosed {
                 close(session, session.closeReason ?? .forcedClose)
-                if packets.last != .close { packets.append(.close) }
+                // The client closed it itself (its close packet released this GET with a noop): nothing to add.
+                if packets.last != .close, session.closeReason != .transportClose { packets.append(.close) }
             }
             return textResponse(PollingPayload.encode(packets.isEmpty ? [.noop] : packets), for: request)
         } catch let error as EngineError {

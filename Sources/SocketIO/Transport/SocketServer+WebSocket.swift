@@ -20,7 +20,8 @@ extension SocketServer {
         guard isAcceptingConnections else { return .shuttingDown }
         if let sid = request.uri.queryParameters.get("sid") {
             guard let session = session(sid) else { return .unknownSession }
-            guard session.transport == .polling, !session.isUpgrading else { return .badRequest }
+            // A session that already upgraded: the reference accepts the connection and closes it.
+            guard session.transport == .websocket || !session.isUpgrading else { return .badRequest }
         } else if isFull {
             return .atCapacity
         }
@@ -32,6 +33,9 @@ extension SocketServer {
     /// 1013 (try again later).
     func webSocketHandler(for request: Request) -> any ChannelHandler {
         if let sid = request.uri.queryParameters.get("sid"), let session = session(sid) {
+            guard session.transport == .polling else {
+                return EngineWebSocketHandler(server: self, phase: .closed, open: nil, refusalCode: .normalClosure)
+            }
             return EngineWebSocketHandler(server: self, phase: .awaitingProbe(session), open: nil)
         }
         guard let (session, open) = try? openSession(transport: .websocket, handshake: Self.handshake(of: request))
