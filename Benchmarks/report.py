@@ -243,6 +243,40 @@ if history:
             saturated.append(result)
     line("")
 
+storm = load("storm.json")
+if storm:
+    run, idle = storm["storm"], storm["idle"]
+    line("## 5. Reconnect storm after a restart (connection state recovery)")
+    line("")
+    line(f"`Benchmarks/reconnect-storm.py`: {run['opened']} WebSocket connections (500 users) on the release server,"
+         " which is then restarted (SIGTERM, a new process on the same port); every connection comes back at once"
+         f" ({run.get('concurrency', 256)} handshakes in flight, retrying every 50 ms while the server is down) and"
+         " claims its session with its `pid`. Its own PostgreSQL cluster (fsync off: the recovery path's reads"
+         " and batched writes, not the disk, are measured).")
+    line("")
+    wait = run["reconnect"]
+    line("| connections | recovered | fresh | failures | all recovered in | wait p50 | wait p99 | transactions |"
+         " rows written | rows read | PostgreSQL CPU |")
+    line("|---|---|---|---|---|---|---|---|---|---|---|")
+    database = run["database"]
+    failures = sum(run["failures"].values())
+    written = database["inserted"] + database["updated"] + database["deleted"]
+    line(f"| {run['opened']} | {run['recovered']} | {run['fresh']} | {failures} |"
+         f" {run['secondsUntilAllRecovered'] or 0:.2f} s | {ms(wait['p50'])} ms | {ms(wait['p99'])} ms |"
+         f" {database['transactions']} | {written} | {database['fetched']} | {database['postgresCpuSeconds']} s |")
+    line("")
+    line("The wait is each connection's, from the restarted server's first CONNECT answer to its own. Idle cost"
+         " of recovery, the same connections held open:")
+    line("")
+    line("| RECOVERY_WINDOW_S | connections | server RSS per connection | session rows written |")
+    line("|---|---|---|---|")
+    for entry in idle:
+        line(f"| {entry['recoveryWindowSeconds']} | {entry['connected']} | {entry['bytesPerConnection'] / 1000:.1f} KB"
+             f" | {entry['sessionRowsWritten']} |")
+    line("")
+    targets.append(("every session recovered after a restart", f"{run['recovered']} of {run['opened']}",
+                    run["recovered"] == run["opened"]))
+
 if targets:
     line("## Targets")
     line("")

@@ -7,11 +7,11 @@
 # server's EVENT_LOOP_THREADS; unset: the server's default, one per core),
 # HISTORY_CONVERSATIONS (1000) × HISTORY_PER_CONVERSATION (1000), HISTORY_CONNECTIONS (1,4), BENCH_PORT (8100),
 # BENCH_PG_PORT (55433; the control run's cluster, WAL in /dev/shm, takes the next port), REPORT (BENCHMARKS.md),
-# BENCH_LABEL (a line for the report).
+# STORM_CONNECTIONS (5000), BENCH_LABEL (a line for the report).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-scenarios=${SCENARIOS:-sends idle history}
+scenarios=${SCENARIOS:-sends idle history storm}
 pairs=${PAIRS:-32}
 phase_seconds=${SECONDS_PER_PHASE:-10}
 export BENCH_SERVER_THREADS=${SERVER_THREADS:-}
@@ -157,6 +157,14 @@ if [[ " $scenarios " == *" history "* ]]; then
     "$bin/loadgen" history --port "$port" --server-pid "$server" --samples "$work/history-samples.txt" \
         --connections "${HISTORY_CONNECTIONS:-1,4}" --seconds "$phase_seconds" > "$results/history.json"
     "${psql[@]}" -tAc "SELECT count(*) FROM messages" messaging > "$results/messages-stored.txt"
+fi
+
+if [[ " $scenarios " == *" storm "* ]]; then
+    stop_server
+    log "reconnect storm: ${STORM_CONNECTIONS:-5000} connections come back at once after a restart"
+    [ -x .venv/bin/python ] || scripts/setup.sh
+    SWIFT_BIN_PATH="$bin" .venv/bin/python Benchmarks/reconnect-storm.py \
+        --connections "${STORM_CONNECTIONS:-5000}" > "$results/storm.json"
 fi
 
 stop_server

@@ -176,3 +176,24 @@ def test_the_server_runs_on_the_event_loop_threads_it_was_given(bench):
     task_dir = f"/proc/{server.process.pid}/task"
     names = [open(f"{task_dir}/{task}/comm").read().strip() for task in os.listdir(task_dir)]
     assert len([name for name in names if name.startswith("NIO-SGLTN-")]) == 1, names
+
+
+def test_the_reconnect_storm_recovers_every_session_and_reports_it(tmp_path):
+    """Benchmarks/reconnect-storm.py on a small scale (its own cluster and server): every connection gets its session
+    back after the restart, and the report renders the figures."""
+    completed = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "Benchmarks" / "reconnect-storm.py"), "--connections", "60"],
+        env=dict(os.environ, SWIFT_BIN_PATH=str(BUILD)), capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result = json.loads(completed.stdout)
+    storm = result["storm"]
+    assert (storm["opened"], storm["recovered"], storm["fresh"], storm["failures"]) == (60, 60, 0, {}), storm
+    assert storm["database"]["transactions"] > 0
+    assert [entry["recoveryWindowSeconds"] for entry in result["idle"]] == [0, 120]
+    assert result["idle"][0]["sessionRowsWritten"] == 0 and result["idle"][1]["sessionRowsWritten"] == 60
+    (tmp_path / "storm.json").write_text(completed.stdout)
+    report = subprocess.run(["python3", str(ROOT / "Benchmarks/report.py"), str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert report.returncode == 0, report.stderr
+    assert "## 5. Reconnect storm after a restart" in report.stdout
+    assert "| every session recovered after a restart | 60 of 60 | met |" in report.stdout
