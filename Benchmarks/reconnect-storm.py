@@ -3,9 +3,10 @@
 
 Starts a private PostgreSQL cluster and the release server on it, opens CONNECTIONS sockets with `loadgen storm`,
 restarts the server (SIGTERM, then a new process on the same port), and lets every socket come back at once and
-claim its session. Prints one JSON report: sessions recovered, seconds until all were, each socket's wait, the
-database's work during the storm (transactions, rows written, PostgreSQL CPU), and server RSS per idle connection
-with RECOVERY_WINDOW_S=120 against 0 (recovery off).
+claim its session; then the same storm with recovery off, for comparison. Prints one JSON report: sessions
+recovered, seconds until all connections were back, each socket's wait, the database's work during the storm
+(transactions, rows written, PostgreSQL CPU), and server RSS per idle connection with RECOVERY_WINDOW_S=120
+against 0 (recovery off).
 
     Benchmarks/reconnect-storm.py [--connections 5000]   (after `swift build -c release`)
 """
@@ -55,11 +56,12 @@ def resident_bytes(pid):
     return 0
 
 
-def storm(cluster, tmp, connections):
+def storm(cluster, tmp, connections, window=120):
     port = free_port()
     env = dict(DATABASE_URL=cluster.url, RATE_LIMIT_REST="100000/100000", MAX_CONNECTIONS_PER_USER="1000",
-               MAX_CONNECTIONS=str(connections + 1000), SHUTDOWN_TIMEOUT_MS="3000", LOG_LEVEL="error")
-    server = start_messaging_server(tmp / "a", port=port, **env)
+               MAX_CONNECTIONS=str(connections + 1000), SHUTDOWN_TIMEOUT_MS="3000", LOG_LEVEL="error",
+               RECOVERY_WINDOW_S=str(window))
+    server = start_messaging_server(tmp / f"storm-{window}", port=port, **env)
     loadgen = subprocess.Popen([str(BUILD / "loadgen"), "storm", "--port", str(port), "--target", str(connections)],
                                env=dict(os.environ, JWT_SECRET=JWT_SECRET), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
@@ -69,7 +71,7 @@ def storm(cluster, tmp, connections):
     before_counters, before_cpu = database_counters(cluster), postgres_cpu_seconds()
     server.process.send_signal(signal.SIGTERM)
     server.process.wait(timeout=30)
-    restarted = start_messaging_server(tmp / "a", port=port, **env)
+    restarted = start_messaging_server(tmp / f"storm-{window}", port=port, **env)
     output, errors = loadgen.communicate(timeout=300)
     after_counters, after_cpu = database_counters(cluster), postgres_cpu_seconds()
     restarted.stop()
@@ -107,7 +109,9 @@ def main():
     tmp = Path(tempfile.mkdtemp(prefix="storm-"))
     cluster = PostgresCluster()
     try:
+        # The same storm with recovery off: what reconnecting costs without it (every session starts afresh).
         result = {"storm": storm(cluster, tmp, arguments.connections),
+                  "stormWithoutRecovery": storm(cluster, tmp, arguments.connections, window=0),
                   "idle": [idle_cost(cluster, tmp, arguments.connections, window) for window in (0, 120)]}
         print(json.dumps(result, indent=2))
     finally:

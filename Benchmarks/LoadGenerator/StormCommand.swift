@@ -19,7 +19,7 @@ struct StormCommand: AsyncParsableCommand {
         var fresh: Int
         var failures: [String: Int]
         var retries: Int
-        /// From the restarted server's first CONNECT answer to the last session recovered.
+        /// From the restarted server's first CONNECT answer to the last (recovered or fresh).
         var secondsUntilAllRecovered: Double?
         /// Each connection's wait from the restarted server's first answer to its own.
         var reconnect: LatencySummary

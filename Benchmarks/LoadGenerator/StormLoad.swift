@@ -27,6 +27,9 @@ final class StormLoad: SocketIOClientDelegate {
     private(set) var firstReconnectAt: UInt64?
     private(set) var lastRecoveredAt: UInt64?
     private var clients: [Int: SocketIOClient] = [:]
+    /// Reconnect attempts of each connection so far.
+    private var attempts: [Int]
+    static let maxAttempts = 1200
     private var waiter: EventLoopPromise<Void>?
 
     init(loop: any EventLoop, connector: Connector, tokens: [String], target: Int, concurrency: Int) {
@@ -37,6 +40,7 @@ final class StormLoad: SocketIOClientDelegate {
         self.concurrency = concurrency
         sessions = Array(repeating: nil, count: target)
         startedAt = Array(repeating: 0, count: target)
+        attempts = Array(repeating: 0, count: target)
     }
 
     /// Opens every connection; completes when each is connected or failed.
@@ -93,8 +97,13 @@ final class StormLoad: SocketIOClientDelegate {
                 client.tag = index
                 client.delegate = self
                 clients[index] = client
-            case .failure:
+            case .failure(let error):
                 // The server is not back yet: try again shortly, as a client's back-off would.
+                guard phase == .reconnecting, attempts[index] < Self.maxAttempts else {
+                    settle(index, failure: "\(error)")
+                    return
+                }
+                attempts[index] += 1
                 retries += 1
                 loop.assumeIsolated().scheduleTask(in: .milliseconds(50)) { self.launch(index) }
             }
@@ -126,10 +135,10 @@ final class StormLoad: SocketIOClientDelegate {
             if firstReconnectAt == nil { firstReconnectAt = now }
             if let old = sessions[index], old.sid == sid, old.pid == pid {
                 recovered += 1
-                lastRecoveredAt = now
             } else {
                 fresh += 1
             }
+            lastRecoveredAt = now
             // Measured from the moment the server answered again: how long a connection waited for its session.
             reconnectLatencies.record(now - (firstReconnectAt ?? now))
         } else if let sid, let pid {
@@ -152,8 +161,10 @@ final class StormLoad: SocketIOClientDelegate {
                 waiter = nil
                 promise?.succeed()
             }
-        } else if phase == .reconnecting, reason.contains("connection closed") || reason.contains(" 503 ") {
-            // Accepted by a server that was still stopping, or refused (503) while it stopped: try again.
+        } else if phase == .reconnecting, attempts[index] < Self.maxAttempts {
+            // Refused (503), reset or closed by a server that was still stopping, or not up yet: try again, as a
+            // client's back-off would (for at most `maxAttempts` × 50 ms).
+            attempts[index] += 1
             retries += 1
             loop.assumeIsolated().scheduleTask(in: .milliseconds(50)) { self.launch(index) }
         } else {

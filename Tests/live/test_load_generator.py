@@ -189,6 +189,8 @@ def test_the_reconnect_storm_recovers_every_session_and_reports_it(tmp_path):
     storm = result["storm"]
     assert (storm["opened"], storm["recovered"], storm["fresh"], storm["failures"]) == (60, 60, 0, {}), storm
     assert storm["database"]["transactions"] > 0
+    plain = result["stormWithoutRecovery"]
+    assert (plain["opened"], plain["recovered"], plain["fresh"]) == (60, 0, 60), plain
     assert [entry["recoveryWindowSeconds"] for entry in result["idle"]] == [0, 120]
     assert result["idle"][0]["sessionRowsWritten"] == 0 and result["idle"][1]["sessionRowsWritten"] == 60
     (tmp_path / "storm.json").write_text(completed.stdout)

@@ -130,7 +130,7 @@ extension SocketServer {
                 restored = try await store.session(pid: pid, owner: recovery.owner(admitted), window: recovery.window)
             } catch {
                 RecoveryMetrics.failed(namespace.name, reason: error)
-                logger.debug("Connection state not recovered", metadata: ["reason": "\(error.rawValue)"])
+                logger.info("Connection state not recovered", metadata: ["reason": "\(error.rawValue)"])
             }
         }
         let socket: Socket
