@@ -115,6 +115,24 @@ import Testing
         #expect(packets?.map(\.text) == ["4a", "4b", "4c", "4d"])
     }
 
+    @Test func broadcastsHeldDuringARestoreAreBounded() {
+        let session = EngineSession(
+            id: "s",
+            transport: .polling,
+            handshake: handshake,
+            pingInterval: .seconds(25),
+            pingTimeout: .seconds(20)
+        )
+        let socket = Socket(id: "x", namespace: SocketServer().namespace("/"), handshake: handshake, session: session)
+        socket.holdBroadcasts()
+        for index in 0..<Socket.maxHeldBroadcasts { socket.deliver([.message("\(index)")]) }
+        #expect(!session.isClosed)
+        // One more (a restore whose store stalls while a busy room keeps broadcasting): the session closes.
+        socket.deliver([.message("one too many")])
+        #expect(session.isClosed)
+        #expect(session.closeReason == .forcedClose)
+    }
+
     @Test func claimsAreReadFromTheAuthObjectAndBounded() {
         #expect(RecoveryClaim(auth: #"{"token":"t","pid":"p","offset":"o"}"#) == RecoveryClaim(pid: "p", offset: "o"))
         #expect(RecoveryClaim(auth: #"{"pid":"p"}"#) == RecoveryClaim(pid: "p", offset: nil))

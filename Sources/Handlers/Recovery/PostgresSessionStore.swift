@@ -1,3 +1,4 @@
+import APIRuntime
 import Foundation
 import Logging
 import Metrics
@@ -27,6 +28,8 @@ public final class PostgresSessionStore: SessionStore, Service {
     static let cleanupInterval = Duration.seconds(30)
     /// A recovery that missed more broadcasts than this fails (the client catches up over REST instead).
     static let maxMissed = 1_000
+    /// How long a recovery's reads may take; a stalled database fails the recovery instead of holding the CONNECT.
+    static let readTimeout = Duration.seconds(4)
 
     private let pending = Mutex(RecoveryWrites())
     private let flushing = Mutex<Task<Void, Never>?>(nil)
@@ -74,30 +77,32 @@ public final class PostgresSessionStore: SessionStore, Service {
             // Only this session's own unwritten changes matter here (a storm of recoveries must not queue behind
             // each other's writes).
             if pending.withLock({ $0.sessions[pid] != nil }) { await flush() }
-            let rows = try await client.query(
-                """
-                SELECT s.socket_id, s.namespace, s.owner, s.rooms, s.start_offset,
-                       coalesce(s.disconnected_at, n.seen_at, s.updated_at) > now() - make_interval(secs => \(seconds))
-                FROM socket_sessions s LEFT JOIN socket_nodes n ON n.node = s.node
-                WHERE s.pid = \(pid)
-                """,
-                logger: logger
-            )
-            var result: (RecoverableSession, Bool)?
-            for try await (socketId, namespace, storedOwner, rooms, startOffset, recent) in rows.decode(
-                (String, String, String?, [String], String, Bool).self
-            ) {
-                let session = RecoverableSession(
-                    pid: pid,
-                    socketId: socketId,
-                    namespace: namespace,
-                    owner: storedOwner,
-                    rooms: rooms,
-                    startOffset: startOffset
+            found = try await DatabaseDeadline.run(within: Self.readTimeout) { [client, logger] in
+                let rows = try await client.query(
+                    """
+                    SELECT s.socket_id, s.namespace, s.owner, s.rooms, s.start_offset,
+                           coalesce(s.disconnected_at, n.seen_at, s.updated_at) > now() - make_interval(secs => \(seconds))
+                    FROM socket_sessions s LEFT JOIN socket_nodes n ON n.node = s.node
+                    WHERE s.pid = \(pid)
+                    """,
+                    logger: logger
                 )
-                result = (session, recent)
+                var result: (RecoverableSession, Bool)?
+                for try await (socketId, namespace, storedOwner, rooms, startOffset, recent) in rows.decode(
+                    (String, String, String?, [String], String, Bool).self
+                ) {
+                    let session = RecoverableSession(
+                        pid: pid,
+                        socketId: socketId,
+                        namespace: namespace,
+                        owner: storedOwner,
+                        rooms: rooms,
+                        startOffset: startOffset
+                    )
+                    result = (session, recent)
+                }
+                return result
             }
-            found = result
         } catch {
             logger.warning(
                 "Recovery: session lookup failed",
@@ -119,17 +124,22 @@ public final class PostgresSessionStore: SessionStore, Service {
         do {
             // Broadcasts this node recorded but has not written yet must be in the replay.
             if pending.withLock({ !$0.events.isEmpty }) { await flush() }
-            let rows = try await client.query(
-                """
-                SELECT packet FROM socket_events
-                WHERE namespace = \(session.namespace) AND event_offset > \(offset ?? session.startOffset)
-                  AND rooms && \(session.rooms) AND NOT (except_rooms && \(session.rooms))
-                ORDER BY event_offset
-                LIMIT \(Self.maxMissed + 1)
-                """,
-                logger: logger
-            )
-            for try await packet in rows.decode(String.self) { packets.append(packet) }
+            let after = offset ?? session.startOffset
+            packets = try await DatabaseDeadline.run(within: Self.readTimeout) { [client, logger] in
+                let rows = try await client.query(
+                    """
+                    SELECT packet FROM socket_events
+                    WHERE namespace = \(session.namespace) AND event_offset > \(after)
+                      AND rooms && \(session.rooms) AND NOT (except_rooms && \(session.rooms))
+                    ORDER BY event_offset
+                    LIMIT \(Self.maxMissed + 1)
+                    """,
+                    logger: logger
+                )
+                var packets: [String] = []
+                for try await packet in rows.decode(String.self) { packets.append(packet) }
+                return packets
+            }
         } catch {
             logger.warning("Recovery: replay failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             throw .storeUnavailable
@@ -306,6 +316,6 @@ public final class PostgresSessionStore: SessionStore, Service {
     }
 
     static func json(_ rooms: [String]) -> String {
-        (try? String(decoding: JSONEncoder().encode(rooms), as: UTF8.self)) ?? "[]"
+        (try? String(decoding: JSONCoding.encode(rooms), as: UTF8.self)) ?? "[]"
     }
 }

@@ -42,8 +42,10 @@ public final class InMemorySessionStore: SessionStore {
         let now = ContinuousClock.now
         state.withLock { state in
             state.broadcasts.append(Recorded(offset: offset, message: message, at: now))
+            // Pruned as broadcasts age out, not on every broadcast (that would scan every session each time).
+            guard let oldest = state.broadcasts.first, now - oldest.at > retention else { return }
             let stale = state.broadcasts.prefix { now - $0.at > retention }.count
-            if stale > 0 { state.broadcasts.removeFirst(stale) }
+            state.broadcasts.removeFirst(stale)
             state.sessions = state.sessions.filter { entry in
                 entry.value.disconnectedAt.map { now - $0 <= retention } ?? true
             }

@@ -91,6 +91,7 @@ public final class Namespace: Sendable {
     )
         async throws
     {
+        let (adapter, recovery) = handlers.withLock { ($0.adapter, $0.recovery) }
         let store = recoverable ? recovery?.store : nil
         let offset = store?.nextOffset()
         let json = EventCoding.eventPayload(event, offset.map { arguments + [EventCoding.jsonString($0)] } ?? arguments)

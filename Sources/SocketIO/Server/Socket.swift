@@ -142,14 +142,24 @@ public final class Socket: Sendable, Hashable {
         session.send([.message(packet.encode())] + attachments.map { .binary($0) })
     }
 
+    /// Broadcasts held while a socket is restored, at most; past that the session is closed (the client
+    /// reconnects and tries again) rather than holding more or sending them out of order.
+    static let maxHeldBroadcasts = 1_024
+
     /// A broadcast for this socket: sent now, or after the missed packets while the socket is being restored.
     func deliver(_ packets: [EnginePacket]) {
-        let sendNow = state.withLock { state -> Bool in
-            guard state.held != nil else { return true }
+        enum Outcome { case send, held, overflow }
+        let outcome = state.withLock { state -> Outcome in
+            guard let count = state.held?.count else { return .send }
+            guard count < Self.maxHeldBroadcasts else { return .overflow }
             state.held?.append(packets)
-            return false
+            return .held
         }
-        if sendNow { session.send(packets) }
+        switch outcome {
+        case .send: session.send(packets)
+        case .held: break
+        case .overflow: _ = session.close(.forcedClose)
+        }
     }
 
     /// Recovery: from now on broadcasts wait until `release(missed:)`.
