@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "codegen", targets: ["codegen"]),
         .executable(name: "socketio-echo", targets: ["SocketIOEcho"]),
         .executable(name: "loadgen", targets: ["LoadGenerator"]),
+        .executable(name: "engineio-echo", targets: ["EngineIOEcho"]),
+        .library(name: "EngineIO", targets: ["EngineIO"]),
         .library(name: "SocketIO", targets: ["SocketIO"]),
         .plugin(name: "CodegenPlugin", targets: ["CodegenPlugin"]),
         .plugin(name: "GenerateClients", targets: ["GenerateClients"]),
@@ -86,19 +88,46 @@ let package = Package(
             swiftSettings: strict,
             plugins: ["CodegenPlugin"]
         ),
-        // Engine.IO v4 + Socket.IO v5 server on Hummingbird, independent of the messaging domain.
+        // Engine.IO v4 server on Hummingbird: handshake, transports, upgrade, heartbeat; raw messages only.
         .target(
-            name: "SocketIO",
+            name: "EngineIO",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // An Engine.IO echo server over EngineIO, for protocol tests.
+        .executableTarget(
+            name: "EngineIOEcho",
+            dependencies: [
+                "EngineIO",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Socket.IO v5 on EngineIO: namespaces, packets, acks, rooms, broadcasts, recovery.
+        .target(
+            name: "SocketIO",
+            dependencies: [
+                "EngineIO",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["README.md"],
@@ -109,6 +138,8 @@ let package = Package(
             name: "SocketIOEcho",
             dependencies: [
                 "SocketIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -208,6 +239,11 @@ let package = Package(
         .testTarget(
             name: "SocketIOTests",
             dependencies: ["SocketIO"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EngineIOTests",
+            dependencies: ["EngineIO"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -33,7 +33,8 @@ tsc --noEmit --strict --target ES2020 --moduleResolution node --lib ES2020,DOM \
 
 step "lint (swift format)"
 swift format lint --strict -r Sources Plugins Package.swift \
-    Tests/CodegenCoreTests Tests/GeneratedTests Tests/ServerTests Tests/SocketIOTests Tests/HandlersTests Tests/APIRuntimeTests \
+    Tests/CodegenCoreTests Tests/GeneratedTests Tests/ServerTests Tests/EngineIOTests Tests/SocketIOTests Tests/HandlersTests \
+    Tests/APIRuntimeTests \
     Tests/FixtureConsumerTests/FixtureConsumerTests.swift Benchmarks/LoadGenerator
 
 step "swift test"

@@ -78,12 +78,12 @@ struct ServerApp {
         let postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
 
         var socketConfiguration = SocketServerConfiguration()
-        socketConfiguration.allowedOrigins = configuration.corsOrigins
-        socketConfiguration.pingInterval = configuration.pingInterval
-        socketConfiguration.pingTimeout = configuration.pingTimeout
+        socketConfiguration.engine.allowedOrigins = configuration.corsOrigins
+        socketConfiguration.engine.pingInterval = configuration.pingInterval
+        socketConfiguration.engine.pingTimeout = configuration.pingTimeout
+        socketConfiguration.engine.maxPayload = configuration.maxPayload
+        socketConfiguration.engine.maxSessions = configuration.maxConnections
         socketConfiguration.connectTimeout = configuration.connectTimeout
-        socketConfiguration.maxPayload = configuration.maxPayload
-        socketConfiguration.maxSessions = configuration.maxConnections
         socketConfiguration.drainTimeout = configuration.shutdownTimeout
         let io = SocketServer(configuration: socketConfiguration, logger: logger)
         let namespace = io.namespace(MessagesChannel.namespace)
@@ -113,13 +113,13 @@ struct ServerApp {
         }
 
         let router = Router()
-        router.add(middleware: RequestLogMiddleware(quietPathPrefix: socketConfiguration.path))
+        router.add(middleware: RequestLogMiddleware(quietPathPrefix: socketConfiguration.engine.path))
         router.add(middleware: ErrorEnvelopeMiddleware())
         router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.corsOrigins))
         router.add(
             middleware: BodyLimitMiddleware(
                 maxBytes: configuration.maxBodyBytes,
-                exemptPathPrefix: socketConfiguration.path
+                exemptPathPrefix: socketConfiguration.engine.path
             )
         )
         router.addSpecRoutes()

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import EngineIO
 @testable import SocketIO
 
 /// Connection state recovery inside the library, over the in-memory store: what the CONNECT answer carries, which
@@ -15,7 +16,7 @@ import Testing
         chat.use { socket in
             struct Auth: Decodable { var user: String? }
             socket.data =
-                socket.handshake.auth.flatMap { try? JSONDecoder().decode(Auth.self, from: Data($0.utf8)) }?
+                socket.handshake.auth.flatMap { try? $0.decode(Auth.self) }?
                 .user
         }
         chat.recovery = ConnectionStateRecovery(store: InMemorySessionStore(), window: window) {
@@ -25,9 +26,9 @@ import Testing
     }
 
     /// Connects a new polling session with `auth`; returns the session and every packet up to the CONNECT answer.
-    func connect(_ io: SocketServer, auth: String) async throws -> (EngineSession, [String]) {
-        let (session, _) = try io.openSession(transport: .polling, handshake: handshake)
-        await io.receive([.message("0/chat," + auth)], on: session)
+    func connect(_ io: SocketServer, auth: String) async throws -> (EngineConnection, [String]) {
+        let (session, _) = try io.openTestSession()
+        await io.receive([.message(.text("0/chat," + auth))], on: session)
         let packets = try await session.pull(over: .polling, timeout: .seconds(1)) ?? []
         return (session, packets.map(\.text))
     }
@@ -44,13 +45,13 @@ import Testing
         let pid = try #require(original["pid"])
         let socket = try #require(first.socket(in: "/chat"))
         socket.join("room-1")
-        try await chat.emit("news", [#""one""#], to: ["room-1"])
+        try await chat.emit("news", [.string("one")], to: ["room-1"])
         let delivered = try await first.pull(over: .polling, timeout: .seconds(1))?.map(\.text) ?? []
         let offset = try #require(delivered.first.flatMap { $0.split(separator: "\"").dropLast().last })
         io.close(first, .transportClose)
-        try await chat.emit("news", [#""two""#], to: ["room-1"])
-        try await chat.emit("news", [#""other room""#], to: ["room-2"])
-        try await chat.emit("typing", [#"{}"#], to: ["room-1"], recoverable: false)
+        try await chat.emit("news", [.string("two")], to: ["room-1"])
+        try await chat.emit("news", [.string("other room")], to: ["room-2"])
+        try await chat.emit("typing", [.object([:])], to: ["room-1"], recoverable: false)
 
         let (second, replay) = try await connect(io, auth: #"{"user":"ada","pid":"\#(pid)","offset":"\#(offset)"}"#)
         #expect(replay.count == 2)
@@ -60,7 +61,7 @@ import Testing
         #expect(restored.recovered && restored.id == original["sid"])
         #expect(restored.rooms == ["room-1", restored.id])
         // The room delivers again without a join.
-        try await chat.emit("news", [#""three""#], to: ["room-1"])
+        try await chat.emit("news", [.string("three")], to: ["room-1"])
         let live = try await second.pull(over: .polling, timeout: .seconds(1))?.map(\.text) ?? []
         #expect(live.first?.hasPrefix(#"42/chat,["news","three","#) == true)
     }
@@ -70,7 +71,7 @@ import Testing
         let (first, packets) = try await connect(io, auth: #"{"user":"ada"}"#)
         let pid = try #require(try answer(packets)["pid"])
         io.close(first, .pingTimeout)
-        try await chat.emit("news", [#""missed""#], to: [])
+        try await chat.emit("news", [.string("missed")], to: [])
         let (_, replay) = try await connect(io, auth: #"{"user":"ada","pid":"\#(pid)"}"#)
         #expect(replay.first?.hasPrefix(#"42/chat,["news","missed","#) == true)
         #expect(try answer(replay)["pid"] == pid)
@@ -92,43 +93,33 @@ import Testing
         // A client namespace disconnect ends the session for good.
         let (third, fresh) = try await connect(io, auth: #"{"user":"ada"}"#)
         let leaving = try #require(try answer(fresh)["pid"])
-        await io.receive([.message("41/chat,")], on: third)
+        await io.receive([.message(.text("41/chat,"))], on: third)
         let (_, after) = try await connect(io, auth: #"{"user":"ada","pid":"\#(leaving)"}"#)
         #expect(try answer(after)["pid"] != leaving)
     }
 
     @Test func heldBroadcastsFollowTheMissedOnesOnceEach() async throws {
-        let session = EngineSession(
-            id: "s",
-            transport: .polling,
-            handshake: handshake,
-            pingInterval: .seconds(25),
-            pingTimeout: .seconds(20)
-        )
-        let socket = Socket(id: "x", namespace: SocketServer().namespace("/"), handshake: handshake, session: session)
+        let io = SocketServer()
+        let (session, client) = try io.openTestSession()
+        let socket = Socket(id: "x", namespace: io.namespace("/"), handshake: handshake, client: client)
         socket.holdBroadcasts()
-        socket.deliver([.message("b")])
-        socket.deliver([.message("c")])
+        socket.deliver([.text("b")])
+        socket.deliver([.text("c")])
         #expect(socket.release(missed: ["a", "b"]) == 2)
-        socket.deliver([.message("d")])
+        socket.deliver([.text("d")])
         let packets = try await session.pull(over: .polling, timeout: .seconds(1))
         #expect(packets?.map(\.text) == ["4a", "4b", "4c", "4d"])
     }
 
-    @Test func broadcastsHeldDuringARestoreAreBounded() {
-        let session = EngineSession(
-            id: "s",
-            transport: .polling,
-            handshake: handshake,
-            pingInterval: .seconds(25),
-            pingTimeout: .seconds(20)
-        )
-        let socket = Socket(id: "x", namespace: SocketServer().namespace("/"), handshake: handshake, session: session)
+    @Test func broadcastsHeldDuringARestoreAreBounded() throws {
+        let io = SocketServer()
+        let (session, client) = try io.openTestSession()
+        let socket = Socket(id: "x", namespace: io.namespace("/"), handshake: handshake, client: client)
         socket.holdBroadcasts()
-        for index in 0..<Socket.maxHeldBroadcasts { socket.deliver([.message("\(index)")]) }
+        for index in 0..<Socket.maxHeldBroadcasts { socket.deliver([.text("\(index)")]) }
         #expect(!session.isClosed)
         // One more (a restore whose store stalls while a busy room keeps broadcasting): the session closes.
-        socket.deliver([.message("one too many")])
+        socket.deliver([.text("one too many")])
         #expect(session.isClosed)
         #expect(session.closeReason == .forcedClose)
     }
@@ -143,12 +134,11 @@ import Testing
     }
 
     @Test func theReasonsClientsReconnectFromAreRecoverable() {
-        let recoverable = [
-            DisconnectReason.transportClose, .transportError, .pingTimeout, .forcedClose,
-            .serverShuttingDown,
+        let recoverable: [EngineCloseReason] = [
+            .transportClose, .transportError, .pingTimeout, .forcedClose, .serverShuttingDown,
         ]
-        for reason in recoverable { #expect(reason.isRecoverable, "\(reason)") }
-        for reason in [DisconnectReason.parseError, .serverNamespaceDisconnect, .clientNamespaceDisconnect] {
+        for reason in recoverable { #expect(DisconnectReason.engine(reason).isRecoverable, "\(reason)") }
+        for reason in [DisconnectReason.engine(.parseError), .serverNamespaceDisconnect, .clientNamespaceDisconnect] {
             #expect(!reason.isRecoverable, "\(reason)")
         }
     }

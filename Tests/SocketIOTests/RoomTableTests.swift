@@ -3,21 +3,22 @@ import Testing
 @testable import SocketIO
 
 @Suite struct RoomTableTests {
-    func socket(_ id: String, _ namespace: Namespace) -> Socket {
-        let session = EngineSession(
-            id: "s-\(id)",
-            transport: .websocket,
+    let io = SocketServer()
+
+    func socket(_ id: String, _ namespace: Namespace) throws -> Socket {
+        let (_, client) = try io.openTestSession()
+        return Socket(
+            id: id,
+            namespace: namespace,
             handshake: Handshake(headers: [:], query: [:], auth: nil),
-            pingInterval: .seconds(25),
-            pingTimeout: .seconds(20)
+            client: client
         )
-        return Socket(id: id, namespace: namespace, handshake: session.handshake, session: session)
     }
 
-    @Test func recipientsAreTheRoomsMinusTheExceptions() {
+    @Test func recipientsAreTheRoomsMinusTheExceptions() throws {
         let namespace = Namespace(name: "/t")
         var table = RoomTable()
-        let (a, b, c) = (socket("a", namespace), socket("b", namespace), socket("c", namespace))
+        let (a, b, c) = (try socket("a", namespace), try socket("b", namespace), try socket("c", namespace))
         for s in [a, b, c] { table.add(s) }
         table.join("a", "room")
         table.join("b", "room")
@@ -27,10 +28,10 @@ import Testing
         #expect(Set(table.recipients(rooms: ["room", "c"], except: []).map(\.id)) == ["a", "b", "c"])
     }
 
-    @Test func everySocketIsInItsOwnRoomAndLeavesAllOnRemoval() {
+    @Test func everySocketIsInItsOwnRoomAndLeavesAllOnRemoval() throws {
         let namespace = Namespace(name: "/t")
         var table = RoomTable()
-        table.add(socket("a", namespace))
+        table.add(try socket("a", namespace))
         table.join("a", "x")
         #expect(table.rooms(of: "a") == ["a", "x"])
         table.remove("a")

@@ -1,26 +1,25 @@
 import Testing
 
+@testable import EngineIO
 @testable import SocketIO
 
 @Suite struct ShutdownTests {
-    let handshake = Handshake(headers: [:], query: [:], auth: nil)
-
     /// A server with namespace `/chat` whose `slow` event acks after `delay`, and one connected polling session.
     func connectedServer(
         delay: Duration,
         drainTimeout: Duration = .seconds(5)
     ) async throws -> (
-        SocketServer, EngineSession
+        SocketServer, EngineConnection
     ) {
         var configuration = SocketServerConfiguration()
         configuration.drainTimeout = drainTimeout
         let io = SocketServer(configuration: configuration)
         io.namespace("/chat").on("slow") { _, event in
             try? await Task.sleep(for: delay)
-            event.ack?.send([#""done""#])
+            event.ack?.send([.string("done")])
         }
-        let (session, _) = try io.openSession(transport: .polling, handshake: handshake)
-        await io.receive([.message("0/chat,")], on: session)
+        let (session, _) = try io.openTestSession()
+        await io.receive([.message(.text("0/chat,"))], on: session)
         let connected = try await session.pull(over: .polling, timeout: .seconds(1))
         #expect(connected?.first?.text.hasPrefix("40/chat,{\"sid\":") == true)
         return (io, session)
@@ -28,7 +27,7 @@ import Testing
 
     @Test func eventsReceivedBeforeShutdownAreAckedBeforeTheTransportCloses() async throws {
         let (io, session) = try await connectedServer(delay: .milliseconds(200))
-        await io.receive([.message(#"2/chat,1["slow"]"#)], on: session)
+        await io.receive([.message(.text(#"2/chat,1["slow"]"#))], on: session)
         await io.shutdown()
         let packets = try await session.pull(over: .polling, timeout: .seconds(1))
         #expect(packets?.map(\.text) == [#"43/chat,1["done"]"#, "1"])
@@ -37,7 +36,7 @@ import Testing
 
     @Test func theDrainIsBoundedByItsTimeout() async throws {
         let (io, session) = try await connectedServer(delay: .seconds(30), drainTimeout: .milliseconds(100))
-        await io.receive([.message(#"2/chat,1["slow"]"#)], on: session)
+        await io.receive([.message(.text(#"2/chat,1["slow"]"#))], on: session)
         let started = ContinuousClock.now
         await io.shutdown()
         #expect(ContinuousClock.now - started < .seconds(5))
@@ -49,18 +48,7 @@ import Testing
         let (io, session) = try await connectedServer(delay: .zero)
         await io.shutdown()
         #expect(!io.isAcceptingConnections)
-        #expect(throws: EngineError.shuttingDown) { try io.openSession(transport: .polling, handshake: handshake) }
+        #expect(throws: EngineError.shuttingDown) { try io.openTestSession() }
         _ = session
-    }
-
-    @Test func theSessionCeilingRefusesTheSessionPastIt() throws {
-        var configuration = SocketServerConfiguration()
-        configuration.maxSessions = 2
-        let io = SocketServer(configuration: configuration)
-        let first = try io.openSession(transport: .polling, handshake: handshake).0
-        _ = try io.openSession(transport: .websocket, handshake: handshake)
-        #expect(throws: EngineError.atCapacity) { try io.openSession(transport: .polling, handshake: handshake) }
-        io.close(first, .transportClose)
-        #expect(throws: Never.self) { try io.openSession(transport: .polling, handshake: handshake) }
     }
 }

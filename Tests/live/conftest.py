@@ -34,10 +34,11 @@ class RunningServer:
                 self.process.kill()
 
 
-def start_echo_server(**env) -> RunningServer:
+def start_echo_server(executable="socketio-echo", **env) -> RunningServer:
+    """One of the example servers: `socketio-echo` (Socket.IO) or `engineio-echo` (Engine.IO only)."""
     port = free_port()
     environment = dict(os.environ, PORT=str(port), LOG_LEVEL="warning", **{k: str(v) for k, v in env.items()})
-    process = subprocess.Popen([str(BUILD / "socketio-echo")], env=environment)
+    process = subprocess.Popen([str(BUILD / executable)], env=environment)
     server = RunningServer(process, port)
     deadline = time.time() + 20
     while time.time() < deadline:

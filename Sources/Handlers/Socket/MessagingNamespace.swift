@@ -14,13 +14,14 @@ public enum MessagingNamespace {
         logger: Logger
     ) -> Namespace {
         let namespace = server.namespace(MessagesChannel.namespace)
+        let unauthorized = JSONText.object(["code": .string("UNAUTHORIZED")])
         let dispatcher = MessagesEventDispatcher(handler: MessagingEvents(service: service), logger: logger)
         let emitter = MessagesEventEmitter(sink: NamespaceEventSink(namespace: namespace))
 
         namespace.use { socket in
             guard let token = bearerToken(of: socket) else {
                 ServiceMetrics.connectionRefused("unauthorized")
-                throw ConnectRejection(message: "Authentication required", data: #"{"code":"UNAUTHORIZED"}"#)
+                throw ConnectRejection(message: "Authentication required", data: unauthorized)
             }
             let userId: String
             do {
@@ -29,7 +30,7 @@ public enum MessagingNamespace {
                 ServiceMetrics.connectionRefused("unauthorized")
                 let reason = (error as? APIError)?.message ?? "Invalid token"
                 Logger.current.info("Socket connect refused: bad token", metadata: ["reason": "\(reason)"])
-                throw ConnectRejection(message: reason, data: #"{"code":"UNAUTHORIZED"}"#)
+                throw ConnectRejection(message: reason, data: unauthorized)
             }
             let limit = service.limiters.limits.maxConnectionsPerUser
             guard namespace.sockets(in: EventPublisher.userRoom(userId)).count < limit else {
@@ -37,7 +38,7 @@ public enum MessagingNamespace {
                 Logger.current.info("Socket connect refused: per-user limit", metadata: ["user.id": "\(userId)"])
                 throw ConnectRejection(
                     message: "Too many connections for this user (at most \(limit))",
-                    data: #"{"code":"RATE_LIMITED"}"#
+                    data: .object(["code": .string("RATE_LIMITED")])
                 )
             }
             socket.data = userId
@@ -79,11 +80,15 @@ public enum MessagingNamespace {
             } else {
                 reply = await dispatcher.dispatch(
                     event: event.name,
-                    arguments: event.arguments.map { Data($0.utf8) },
+                    arguments: event.arguments.map { Data($0.text.utf8) },
                     connection: SocketCaller(userId: userId, socket: socket)
                 )
             }
-            event.ack?.send([String(decoding: reply, as: UTF8.self)])
+            // The dispatcher's answer is encoded JSON; were it ever not, the client still gets an error ack.
+            let ack =
+                (try? JSONText(validating: String(decoding: reply, as: UTF8.self)))
+                ?? .object(["success": .false, "error": .string("error"), "code": .string("INTERNAL_ERROR")])
+            event.ack?.send([ack])
             ServiceMetrics.acked(
                 event.name,
                 outcome: EventDispatch.errorCode(ofAck: reply) ?? "ok",
@@ -100,8 +105,7 @@ public enum MessagingNamespace {
 
     /// The token of the CONNECT auth payload `{token}`, or of the handshake's `Authorization: Bearer` header.
     static func bearerToken(of socket: Socket) -> String? {
-        if let auth = socket.handshake.auth,
-            let object = try? JSONDecoder().decode([String: String?].self, from: Data(auth.utf8)),
+        if let auth = socket.handshake.auth, let object = try? auth.decode([String: String?].self),
             let token = object["token"] ?? nil, !token.isEmpty
         {
             return token.hasPrefix("Bearer ") ? String(token.dropFirst(7)) : token
@@ -124,7 +128,7 @@ public struct NamespaceEventSink: EventSink {
     public func emit(event: String, argument: Data, to target: EventTarget, replayable: Bool) async throws {
         try await namespace.emit(
             event,
-            [String(decoding: argument, as: UTF8.self)],
+            [try JSONText(validating: String(decoding: argument, as: UTF8.self))],
             to: target.rooms,
             except: target.exceptRooms,
             recoverable: replayable

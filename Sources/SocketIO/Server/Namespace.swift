@@ -1,11 +1,12 @@
+import EngineIO
 import Synchronization
 
-/// A CONNECT was refused: the client's `connect_error` gets `message` and `data` (raw JSON).
+/// A CONNECT was refused: the client's `connect_error` gets `message` and `data`.
 public struct ConnectRejection: Error, Sendable {
     public var message: String
-    public var data: String?
+    public var data: JSONText?
 
-    public init(message: String, data: String? = nil) {
+    public init(message: String, data: JSONText? = nil) {
         self.message = message
         self.data = data
     }
@@ -84,7 +85,7 @@ public final class Namespace: Sendable {
     /// offset as its last argument and is recorded for replay; others (typing indicators, say) are not replayed.
     public func emit(
         _ event: String,
-        _ arguments: [String] = [],
+        _ arguments: [JSONText] = [],
         to rooms: [String] = [],
         except exceptRooms: [String] = [],
         recoverable: Bool = true
@@ -94,7 +95,7 @@ public final class Namespace: Sendable {
         let (adapter, recovery) = handlers.withLock { ($0.adapter, $0.recovery) }
         let store = recoverable ? recovery?.store : nil
         let offset = store?.nextOffset()
-        let json = EventCoding.eventPayload(event, offset.map { arguments + [EventCoding.jsonString($0)] } ?? arguments)
+        let json = EventCoding.eventPayload(event, offset.map { arguments + [.string($0)] } ?? arguments)
         let packet = SocketPacket(kind: .event, namespace: name, json: json)
         let message = BroadcastMessage(namespace: name, rooms: rooms, exceptRooms: exceptRooms, packet: packet.encode())
         if let store, let offset { store.record(message, offset: offset) }
@@ -106,8 +107,8 @@ public final class Namespace: Sendable {
     @discardableResult
     public func deliver(_ message: BroadcastMessage) -> Int {
         let recipients = table.withLock { $0.recipients(rooms: message.rooms, except: message.exceptRooms) }
-        let packets: [EnginePacket] = [.message(message.packet)] + message.attachments.map { .binary($0) }
-        for socket in recipients { socket.deliver(packets) }
+        let messages: [EngineMessage] = [.text(message.packet)] + message.attachments.map { .binary($0) }
+        for socket in recipients { socket.deliver(messages) }
         metrics.broadcastRecipients.record(recipients.count)
         return recipients.count
     }
@@ -115,6 +116,9 @@ public final class Namespace: Sendable {
     // MARK: Introspection
 
     public var socketCount: Int { table.withLock { $0.sockets.count } }
+
+    /// Every socket connected to the namespace on this node.
+    public var allSockets: [Socket] { table.withLock { Array($0.sockets.values) } }
 
     public func socket(id: String) -> Socket? { table.withLock { $0.sockets[id] } }
 
@@ -155,7 +159,7 @@ public final class Namespace: Sendable {
         table.withLock { table in if table.sockets[socket.id] === socket { table.remove(socket.id) } }
         let disconnectHandlers = handlers.withLock { $0.disconnect }
         guard !disconnectHandlers.isEmpty else { return }
-        Task {
+        Task(executorPreference: socket.client.connection.executor) {
             for handler in disconnectHandlers { await handler(socket, reason) }
         }
     }

@@ -1,3 +1,4 @@
+import EngineIO
 import HTTPTypes
 import Logging
 import Synchronization
@@ -6,8 +7,14 @@ import Synchronization
 public struct Handshake: Sendable {
     public var headers: HTTPFields
     public var query: [String: String]
-    /// The raw JSON object of the CONNECT packet (`auth` option of the client), if any.
-    public var auth: String?
+    /// The JSON object of the CONNECT packet (`auth` option of the client), if any.
+    public var auth: JSONText?
+
+    public init(headers: HTTPFields, query: [String: String], auth: JSONText?) {
+        self.headers = headers
+        self.query = query
+        self.auth = auth
+    }
 }
 
 /// One client connected to one namespace (a Socket.IO "socket"), multiplexed on an Engine.IO session.
@@ -16,7 +23,7 @@ public final class Socket: Sendable, Hashable {
     public let id: String
     public let namespace: Namespace
     public let handshake: Handshake
-    let session: EngineSession
+    let client: SocketClient
     private let state = Mutex(State())
 
     private struct State {
@@ -35,14 +42,14 @@ public final class Socket: Sendable, Hashable {
         var pid: String?
         var recovered = false
         /// While a restored socket's missed packets are fetched, live broadcasts wait here (then go out after them).
-        var held: [[EnginePacket]]?
+        var held: [[EngineMessage]]?
     }
 
-    init(id: String, namespace: Namespace, handshake: Handshake, session: EngineSession) {
+    init(id: String, namespace: Namespace, handshake: Handshake, client: SocketClient) {
         self.id = id
         self.namespace = namespace
         self.handshake = handshake
-        self.session = session
+        self.client = client
     }
 
     public static func == (lhs: Socket, rhs: Socket) -> Bool { lhs === rhs }
@@ -60,11 +67,11 @@ public final class Socket: Sendable, Hashable {
     public var recovered: Bool { state.withLock { $0.recovered } }
 
     /// The Engine.IO session id the socket travels on.
-    public var sessionId: String { session.id }
+    public var sessionId: String { client.connection.id }
 
-    /// Emits an event with raw JSON arguments to this socket only. With attachments it is a BINARY_EVENT whose
-    /// arguments hold `{"_placeholder":true,"num":N}` where each attachment belongs.
-    public func emit(_ event: String, _ arguments: [String] = [], attachments: [[UInt8]] = []) {
+    /// Emits an event to this socket only. With attachments it is a BINARY_EVENT whose arguments hold
+    /// `{"_placeholder":true,"num":N}` where each attachment belongs.
+    public func emit(_ event: String, _ arguments: [JSONText] = [], attachments: [[UInt8]] = []) {
         let kind: SocketPacket.Kind = attachments.isEmpty ? .event : .binaryEvent
         send(
             SocketPacket(
@@ -78,7 +85,7 @@ public final class Socket: Sendable, Hashable {
     }
 
     /// Emits an event and waits for the client's acknowledgement, at most `timeout`.
-    public func emitWithAck(_ event: String, _ arguments: [String] = [], timeout: Duration) async throws -> AckReply {
+    public func emitWithAck(_ event: String, _ arguments: [JSONText] = [], timeout: Duration) async throws -> AckReply {
         let id = state.withLock { state -> Int in
             defer { state.nextAckId += 1 }
             return state.nextAckId
@@ -133,13 +140,18 @@ public final class Socket: Sendable, Hashable {
     public func disconnect() {
         guard isConnected else { return }
         send(SocketPacket(kind: .disconnect, namespace: namespace.name))
-        if session.detach(namespace: namespace.name) != nil { didDisconnect(reason: .serverNamespaceDisconnect) }
+        if client.detach(namespace: namespace.name) != nil { didDisconnect(reason: .serverNamespaceDisconnect) }
     }
 
     // MARK: Internal
 
     func send(_ packet: SocketPacket, attachments: [[UInt8]] = []) {
-        session.send([.message(packet.encode())] + attachments.map { .binary($0) })
+        let text = packet.encode()
+        if attachments.isEmpty {
+            client.connection.send(.text(text))
+        } else {
+            client.connection.send([.text(text)] + attachments.map { .binary($0) })
+        }
     }
 
     /// Broadcasts held while a socket is restored, at most; past that the session is closed (the client
@@ -147,18 +159,18 @@ public final class Socket: Sendable, Hashable {
     static let maxHeldBroadcasts = 1_024
 
     /// A broadcast for this socket: sent now, or after the missed packets while the socket is being restored.
-    func deliver(_ packets: [EnginePacket]) {
+    func deliver(_ messages: [EngineMessage]) {
         enum Outcome { case send, held, overflow }
         let outcome = state.withLock { state -> Outcome in
             guard let count = state.held?.count else { return .send }
             guard count < Self.maxHeldBroadcasts else { return .overflow }
-            state.held?.append(packets)
+            state.held?.append(messages)
             return .held
         }
         switch outcome {
-        case .send: session.send(packets)
+        case .send: client.connection.send(messages)
         case .held: break
-        case .overflow: _ = session.close(.forcedClose)
+        case .overflow: client.connection.close(.forcedClose)
         }
     }
 
@@ -182,13 +194,13 @@ public final class Socket: Sendable, Hashable {
             let held = state.held ?? []
             state.held = nil
             let replayed = Set(missed)
-            var packets = missed.map { EnginePacket.message($0) }
+            var messages = missed.map { EngineMessage.text($0) }
             for group in held {
-                if case .message(let text) = group.first, replayed.contains(text) { continue }
-                packets += group
+                if case .text(let text) = group.first, replayed.contains(text) { continue }
+                messages += group
             }
             // Under the lock, so that no live broadcast overtakes these.
-            if !packets.isEmpty { session.send(packets) }
+            if !messages.isEmpty { client.connection.send(messages) }
             return missed.count
         }
     }
@@ -221,7 +233,7 @@ public final class Socket: Sendable, Hashable {
     func startHandlingEvents(logger: Logger) {
         var logger = logger
         logger[metadataKey: "socket.id"] = "\(id)"
-        logger[metadataKey: "engine.sid"] = "\(session.id)"
+        logger[metadataKey: "engine.sid"] = "\(client.connection.id)"
         let start = state.withLock { state -> Bool in
             state.eventLogger = logger
             guard !state.queue.isEmpty, !state.handlingEvents else { return false }
@@ -231,11 +243,12 @@ public final class Socket: Sendable, Hashable {
         if start { handleQueuedEvents(logger: logger) }
     }
 
+    /// The task runs on the event loop of the socket's transport, where its acks are written.
     private func handleQueuedEvents(logger: Logger) {
-        Task { [logger] in
+        Task(executorPreference: client.connection.executor) { [logger] in
             await withLogger(logger) { _ in
-                while let event = nextQueuedEvent() {
-                    await namespace.handle(event, from: self)
+                while let event = self.nextQueuedEvent() {
+                    await self.namespace.handle(event, from: self)
                 }
             }
         }
@@ -291,8 +304,8 @@ public final class Socket: Sendable, Hashable {
 /// An event received from a client.
 public struct IncomingEvent: Sendable {
     public var name: String
-    /// Raw JSON text of each argument after the event name.
-    public var arguments: [String]
+    /// Each argument after the event name, as the client wrote it.
+    public var arguments: [JSONText]
     /// Binary attachments of a BINARY_EVENT; the arguments hold `{"_placeholder":true,"num":N}` in their place.
     public var attachments: [[UInt8]]
     /// Present when the client asked for an acknowledgement.
@@ -312,10 +325,9 @@ public final class Acknowledgement: Sendable {
         self.socket = socket
     }
 
-    /// Sends the ack with raw JSON arguments (a BINARY_ACK when there are attachments); returns false when it was
-    /// already sent.
+    /// Sends the ack (a BINARY_ACK when there are attachments); returns false when it was already sent.
     @discardableResult
-    public func send(_ arguments: [String], attachments: [[UInt8]] = []) -> Bool {
+    public func send(_ arguments: [JSONText], attachments: [[UInt8]] = []) -> Bool {
         let first = sent.withLock { sent -> Bool in
             defer { sent = true }
             return !sent
@@ -335,9 +347,9 @@ public final class Acknowledgement: Sendable {
     public var wasSent: Bool { sent.withLock { $0 } }
 }
 
-/// A client's acknowledgement of a server emit: raw JSON arguments and, for a BINARY_ACK, its attachments.
+/// A client's acknowledgement of a server emit: its arguments and, for a BINARY_ACK, its attachments.
 public struct AckReply: Sendable, Equatable {
-    public var arguments: [String]
+    public var arguments: [JSONText]
     public var attachments: [[UInt8]]
 }
 
@@ -346,22 +358,26 @@ public enum SocketError: Error, Sendable {
     case disconnected
 }
 
-/// Why a socket left its namespace (or an Engine.IO session closed), with the reference implementation's wording.
-public enum DisconnectReason: String, Sendable {
-    case transportClose = "transport close"
-    case transportError = "transport error"
-    case pingTimeout = "ping timeout"
-    case parseError = "parse error"
-    case forcedClose = "forced close"
-    case serverShuttingDown = "server shutting down"
-    case serverNamespaceDisconnect = "server namespace disconnect"
-    case clientNamespaceDisconnect = "client namespace disconnect"
+/// Why a socket left its namespace: its session ended (the engine's reason), or the namespace connection alone
+/// ended. `rawValue` is the reference implementation's wording (`transport close`, `server namespace disconnect`).
+public enum DisconnectReason: Hashable, Sendable {
+    case engine(EngineCloseReason)
+    case serverNamespaceDisconnect
+    case clientNamespaceDisconnect
+
+    public var rawValue: String {
+        switch self {
+        case .engine(let reason): reason.rawValue
+        case .serverNamespaceDisconnect: "server namespace disconnect"
+        case .clientNamespaceDisconnect: "client namespace disconnect"
+        }
+    }
 
     /// The reasons a client reconnects from by itself, for which connection state recovery keeps the session.
     public var isRecoverable: Bool {
         switch self {
-        case .transportClose, .transportError, .pingTimeout, .forcedClose, .serverShuttingDown: true
-        case .parseError, .serverNamespaceDisconnect, .clientNamespaceDisconnect: false
+        case .engine(let reason): reason != .parseError
+        case .serverNamespaceDisconnect, .clientNamespaceDisconnect: false
         }
     }
 }

@@ -3,8 +3,8 @@ import Hummingbird
 import NIOCore
 
 /// The WebSocket transport: a direct WebSocket session, or the upgrade of a polling session (probe, then `5`).
-/// `SocketIOHTTPChannel` negotiates the upgrade; `EngineWebSocketHandler` serves the connection.
-extension SocketServer {
+/// `EngineHTTPChannel` negotiates the upgrade; `EngineWebSocketHandler` serves the connection.
+extension EngineServer {
     /// Why an upgrade request is refused; nil when it may upgrade.
     func webSocketUpgradeError(_ request: Request) -> EngineError? {
         guard request.uri.path.trimmingSuffix("/") == configuration.path.trimmingSuffix("/") else {
@@ -19,26 +19,31 @@ extension SocketServer {
         guard request.uri.queryParameters.get("transport") == "websocket" else { return .badRequest }
         guard isAcceptingConnections else { return .shuttingDown }
         if let sid = request.uri.queryParameters.get("sid") {
-            guard let session = session(sid) else { return .unknownSession }
-            // A session that already upgraded: the reference accepts the connection and closes it.
-            guard session.transport == .websocket || !session.isUpgrading else { return .badRequest }
+            // A session that already upgraded, or is upgrading over another WebSocket: the reference accepts the
+            // connection and closes it (see `webSocketHandler(for:on:)`).
+            guard session(sid) != nil else { return .unknownSession }
         } else if isFull {
             return .atCapacity
         }
         return nil
     }
 
-    /// The handler of an accepted upgrade: the upgrade of a polling session, or a new session whose open packet is
-    /// its first frame. When the server filled up or began stopping since the check, the connection is closed with
-    /// 1013 (try again later).
-    func webSocketHandler(for request: Request) -> any ChannelHandler {
+    /// The handler of an accepted upgrade: the upgrade of a polling session, or a new session on `eventLoop` whose
+    /// open packet is its first frame. When the server filled up or began stopping since the check, the connection
+    /// is closed with 1013 (try again later); a second WebSocket for one session is closed with 1000.
+    func webSocketHandler(for request: Request, on eventLoop: any EventLoop) -> any ChannelHandler {
         if let sid = request.uri.queryParameters.get("sid"), let session = session(sid) {
-            guard session.transport == .polling else {
+            guard session.claimUpgrade() else {
                 return EngineWebSocketHandler(server: self, phase: .closed, open: nil, refusalCode: .normalClosure)
             }
             return EngineWebSocketHandler(server: self, phase: .awaitingProbe(session), open: nil)
         }
-        guard let (session, open) = try? openSession(transport: .websocket, handshake: Self.handshake(of: request))
+        guard
+            let (session, open) = try? openSession(
+                transport: .websocket,
+                handshake: Self.handshake(of: request),
+                eventLoop: eventLoop
+            )
         else {
             return EngineWebSocketHandler(server: self, phase: .closed, open: nil)
         }

@@ -11,14 +11,14 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
 
     enum Phase {
         /// A WebSocket of its own: the session is open and pushes its packets here.
-        case serving(EngineSession)
+        case serving(EngineConnection)
         /// The upgrade of a polling session: `2probe` is expected, then `5`.
-        case awaitingProbe(EngineSession)
-        case awaitingUpgrade(EngineSession)
+        case awaitingProbe(EngineConnection)
+        case awaitingUpgrade(EngineConnection)
         case closed
     }
 
-    private let server: SocketServer
+    private let server: EngineServer
     private let maxPayload: Int
     private var phase: Phase
     /// The parts of a fragmented message so far, and its opcode.
@@ -33,7 +33,7 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     private let refusalCode: WebSocketErrorCode
 
     init(
-        server: SocketServer,
+        server: EngineServer,
         phase: Phase,
         open: EnginePacket?,
         refusalCode: WebSocketErrorCode = .unknown(1013)
@@ -55,7 +55,18 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
             // connection is not needed (its session already upgraded: a normal closure).
             closeChannel(context, code: refusalCode)
         case .awaitingProbe, .awaitingUpgrade:
-            break
+            // A WebSocket that does not complete the upgrade in time is closed, the session going on over polling.
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let channelContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let timeout = TimeAmount.nanoseconds(
+                EngineServer.milliseconds(server.configuration.upgradeTimeout) * 1_000_000
+            )
+            context.eventLoop.scheduleTask(in: timeout) {
+                switch handler.value.phase {
+                case .awaitingProbe, .awaitingUpgrade: handler.value.fail(channelContext.value, code: .normalClosure)
+                case .serving, .closed: break
+                }
+            }
         }
     }
 
@@ -122,7 +133,7 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         guard buffer.readableBytes <= maxPayload else { return fail(context, code: .messageTooLarge) }
         let packet: EnginePacket
         if opcode == .binary {
-            packet = .binary(Array(buffer.readableBytesView))
+            packet = .message(.binary(Array(buffer.readableBytesView)))
         } else {
             guard let decoded = try? EnginePacket.decode(Substring(String(buffer: buffer))) else {
                 if case .serving(let session) = phase { server.close(session, .parseError) }
@@ -152,12 +163,12 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     /// From now on the session's packets go out over this channel and the client's packets to the server.
-    private func startServing(_ session: EngineSession, context: ChannelHandlerContext) {
+    private func startServing(_ session: EngineConnection, context: ChannelHandlerContext) {
         inbound = InboundPackets(server: server, session: session)
         let loop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: loop)
         let channelContext = NIOLoopBound(context, eventLoop: loop)
-        session.push(over: .websocket) { packets in
+        session.push(over: .websocket, on: loop) { packets in
             loop.execute {
                 let handler = handler.value
                 let context = channelContext.value
@@ -176,7 +187,7 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         for packet in packets {
             let frame: WebSocketFrame
             switch packet {
-            case .binary(let bytes):
+            case .message(.binary(let bytes)):
                 frame = WebSocketFrame(fin: true, opcode: .binary, data: context.channel.allocator.buffer(bytes: bytes))
             default:
                 frame = WebSocketFrame(
@@ -215,48 +226,5 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in channel.close(promise: nil) }
-    }
-}
-
-/// The client's packets waiting for the server, handled in order by a task that exists only while some wait.
-final class InboundPackets: Sendable {
-    /// More waiting packets than this means the client is far ahead of the server: the session is closed.
-    static let limit = 1_000
-
-    private let server: SocketServer
-    private let session: EngineSession
-    private let state = Mutex<(packets: [EnginePacket], draining: Bool)>(([], false))
-
-    init(server: SocketServer, session: EngineSession) {
-        self.server = server
-        self.session = session
-    }
-
-    func append(_ packet: EnginePacket) {
-        let (start, overflow) = state.withLock { state -> (Bool, Bool) in
-            guard state.packets.count < Self.limit else { return (false, true) }
-            state.packets.append(packet)
-            guard !state.draining else { return (false, false) }
-            state.draining = true
-            return (true, false)
-        }
-        if overflow {
-            server.logger.warning("Client is too far ahead of the server; closing", metadata: ["sid": "\(session.id)"])
-            server.close(session, .forcedClose)
-        }
-        if start { Task { await self.drain() } }
-    }
-
-    private func drain() async {
-        while true {
-            let packets = state.withLock { state -> [EnginePacket] in
-                let packets = state.packets
-                state.packets.removeAll()
-                if packets.isEmpty { state.draining = false }
-                return packets
-            }
-            guard !packets.isEmpty else { return }
-            await server.receive(packets, on: session)
-        }
     }
 }

@@ -1,20 +1,23 @@
 import Testing
 
-@testable import SocketIO
+@testable import EngineIO
 
 @Suite struct EngineSessionStateTests {
     let start = ContinuousClock.now
 
-    func makeState(_ transport: EngineSessionState.Transport = .polling) -> EngineSessionState {
+    func makeState(_ transport: EngineTransport = .polling) -> EngineSessionState {
         EngineSessionState(transport: transport, pingInterval: .seconds(25), pingTimeout: .seconds(20), now: start)
     }
 
     @Test func queuedPacketsAreDeliveredToTheNextPoll() {
         var state = makeState()
-        #expect(state.enqueue([.message("a")]) == .none)
-        #expect(state.pull(over: .polling) == .deliver([.message("a")]))
+        #expect(state.enqueue([.message(.text("a"))]) == .none)
+        #expect(state.pull(over: .polling) == .deliver([.message(.text("a"))]))
         #expect(state.pull(over: .polling) == .wait)
-        #expect(state.enqueue([.message("b"), .message("c")]) == .resume([.message("b"), .message("c")]))
+        #expect(
+            state.enqueue([.message(.text("b")), .message(.text("c"))])
+                == .resume([.message(.text("b")), .message(.text("c"))])
+        )
     }
 
     @Test func aSecondConcurrentPollClosesTheSession() {
@@ -35,19 +38,19 @@ import Testing
         #expect(state.pull(over: .polling) == .wait)
         #expect(state.probeReceived() == .resume([.noop]))
         #expect(state.upgrading)
-        #expect(state.enqueue([.message("during upgrade")]) == .none)
+        #expect(state.enqueue([.message(.text("during upgrade"))]) == .none)
         #expect(state.upgradeReceived() == .none)
         #expect(state.transport == .websocket)
         #expect(state.pull(over: .polling) == .reject(.badRequest, closes: false))
-        #expect(state.pull(over: .websocket) == .deliver([.message("during upgrade")]))
+        #expect(state.pull(over: .websocket) == .deliver([.message(.text("during upgrade"))]))
     }
 
     @Test func pollsDuringTheProbeAreAnsweredWithANoop() {
         var state = makeState()
         #expect(state.probeReceived() == .none)
         #expect(state.pull(over: .polling) == .deliver([.noop]))
-        _ = state.enqueue([.message("queued")])
-        #expect(state.pull(over: .polling) == .deliver([.message("queued")]))
+        _ = state.enqueue([.message(.text("queued"))])
+        #expect(state.pull(over: .polling) == .deliver([.message(.text("queued"))]))
     }
 
     @Test func upgradeWithoutProbeIsIgnored() {
@@ -67,24 +70,28 @@ import Testing
         #expect(state.closeReason == .pingTimeout)
     }
 
-    @Test func pongKeepsTheSessionAlive() {
+    @Test func pongKeepsTheSessionAliveAndTheNextPingIsAnIntervalAfterIt() {
         var state = makeState()
+        #expect(state.nextHeartbeat == start + .seconds(25))
         _ = state.tick(now: start + .seconds(25))
-        state.received(.pong(""))
+        #expect(state.nextHeartbeat == start + .seconds(45))
+        state.pongReceived(now: start + .seconds(26))
+        #expect(state.nextHeartbeat == start + .seconds(51))
         #expect(state.tick(now: start + .seconds(46)) == .none)
         #expect(!state.isClosed)
         #expect(state.pull(over: .polling) == .deliver([.ping("")]))
         #expect(state.pull(over: .polling) == .wait)
-        #expect(state.tick(now: start + .seconds(50)) == .resume([.ping("")]))
+        #expect(state.tick(now: start + .seconds(50)) == .none)
+        #expect(state.tick(now: start + .seconds(51)) == .resume([.ping("")]))
     }
 
     @Test func serverCloseDeliversACloseThenFinishes() {
         var state = makeState(.websocket)
-        _ = state.enqueue([.message("last")])
+        _ = state.enqueue([.message(.text("last"))])
         #expect(state.close(.serverShuttingDown) == .none)
-        #expect(state.pull(over: .websocket) == .deliver([.message("last"), .close]))
+        #expect(state.pull(over: .websocket) == .deliver([.message(.text("last")), .close]))
         #expect(state.pull(over: .websocket) == .finished)
-        #expect(state.enqueue([.message("late")]) == .none)
+        #expect(state.enqueue([.message(.text("late"))]) == .none)
     }
 
     @Test func clientCloseSendsNothingMore() {

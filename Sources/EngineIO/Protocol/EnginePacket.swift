@@ -1,5 +1,19 @@
 import Foundation
 
+/// A message of the layer above Engine.IO: text, or binary bytes.
+public enum EngineMessage: Equatable, Sendable {
+    case text(String)
+    case binary([UInt8])
+
+    /// The size the message counts for against `maxPayload`, in bytes.
+    public var byteCount: Int {
+        switch self {
+        case .text(let text): text.utf8.count
+        case .binary(let bytes): bytes.count
+        }
+    }
+}
+
 /// One Engine.IO v4 packet.
 ///
 /// Text form: the type digit followed by the data (`4hello`, `2probe`). A binary message travels as a binary
@@ -9,8 +23,7 @@ public enum EnginePacket: Equatable, Sendable {
     case close
     case ping(String)
     case pong(String)
-    case message(String)
-    case binary([UInt8])
+    case message(EngineMessage)
     case upgrade
     case noop
 
@@ -25,15 +38,15 @@ public enum EnginePacket: Equatable, Sendable {
         case .close: return "1"
         case .ping(let data): return "2" + data
         case .pong(let data): return "3" + data
-        case .message(let text): return "4" + text
-        case .binary(let bytes): return "b" + Data(bytes).base64EncodedString()
+        case .message(.text(let text)): return "4" + text
+        case .message(.binary(let bytes)): return "b" + Data(bytes).base64EncodedString()
         case .upgrade: return "5"
         case .noop: return "6"
         }
     }
 
     /// Parses the text form (including `b…` base64 binary messages).
-    public static func decode(_ text: Substring) throws -> EnginePacket {
+    public static func decode(_ text: Substring) throws(DecodingError) -> EnginePacket {
         guard let first = text.first else { throw DecodingError(description: "empty packet") }
         let data = text.dropFirst()
         switch first {
@@ -41,14 +54,14 @@ public enum EnginePacket: Equatable, Sendable {
         case "1": return .close
         case "2": return .ping(String(data))
         case "3": return .pong(String(data))
-        case "4": return .message(String(data))
+        case "4": return .message(.text(String(data)))
         case "5": return .upgrade
         case "6": return .noop
         case "b":
             guard let bytes = Data(base64Encoded: String(data)) else {
                 throw DecodingError(description: "invalid base64 in binary packet")
             }
-            return .binary(Array(bytes))
+            return .message(.binary(Array(bytes)))
         default:
             throw DecodingError(description: "unknown packet type '\(first)'")
         }
@@ -63,7 +76,11 @@ public enum PollingPayload {
         packets.map(\.text).joined(separator: String(separator))
     }
 
-    public static func decode(_ text: String) throws -> [EnginePacket] {
-        try text.split(separator: separator, omittingEmptySubsequences: false).map(EnginePacket.decode)
+    public static func decode(_ text: String) throws(EnginePacket.DecodingError) -> [EnginePacket] {
+        var packets: [EnginePacket] = []
+        for part in text.split(separator: separator, omittingEmptySubsequences: false) {
+            packets.append(try EnginePacket.decode(part))
+        }
+        return packets
     }
 }

@@ -1,13 +1,14 @@
+/// The transport a session's packets travel on.
+public enum EngineTransport: String, Equatable, Sendable {
+    case polling
+    case websocket
+}
+
 /// The protocol logic of one Engine.IO session as a value: transports, the outbound queue, upgrade and heartbeat.
 ///
 /// Every event returns what the caller must do; the state itself performs no I/O and keeps no clock (times are
 /// passed in), so it is tested without sockets or sleeps.
 struct EngineSessionState {
-    enum Transport: Equatable, Sendable {
-        case polling
-        case websocket
-    }
-
     /// What a consumer (a polling GET or the WebSocket writer) gets when it asks for packets.
     enum Pull: Equatable {
         /// Write these now.
@@ -26,8 +27,8 @@ struct EngineSessionState {
         case resume([EnginePacket])
     }
 
-    private(set) var transport: Transport
-    private(set) var closeReason: DisconnectReason?
+    private(set) var transport: EngineTransport
+    private(set) var closeReason: EngineCloseReason?
     /// A WebSocket answered the probe and waits for the upgrade packet.
     private(set) var upgrading = false
     private var queue: [EnginePacket] = []
@@ -39,7 +40,7 @@ struct EngineSessionState {
     private var nextPing: ContinuousClock.Instant
     private var pongDeadline: ContinuousClock.Instant?
 
-    init(transport: Transport, pingInterval: Duration, pingTimeout: Duration, now: ContinuousClock.Instant) {
+    init(transport: EngineTransport, pingInterval: Duration, pingTimeout: Duration, now: ContinuousClock.Instant) {
         self.transport = transport
         self.pingInterval = pingInterval
         self.pingTimeout = pingTimeout
@@ -49,7 +50,7 @@ struct EngineSessionState {
     var isClosed: Bool { closeReason != nil }
 
     /// A consumer asks for packets over `transport`.
-    mutating func pull(over requested: Transport) -> Pull {
+    mutating func pull(over requested: EngineTransport) -> Pull {
         if closeDelivered { return .finished }
         guard requested == transport else { return .reject(.badRequest, closes: false) }
         if consumerWaiting {
@@ -71,7 +72,7 @@ struct EngineSessionState {
     }
 
     /// Queues packets for the client; resumes the waiting consumer with them.
-    mutating func enqueue(_ packets: [EnginePacket]) -> Wake {
+    mutating func enqueue(_ packets: some Sequence<EnginePacket>) -> Wake {
         guard !isClosed else { return .none }
         queue.append(contentsOf: packets)
         return wakeConsumer()
@@ -102,12 +103,20 @@ struct EngineSessionState {
         upgrading = false
     }
 
-    /// Any packet from the client; a pong ends the wait for it.
-    mutating func received(_ packet: EnginePacket) {
-        if case .pong = packet { pongDeadline = nil }
+    /// A pong ends the wait for it, and the next ping is due a `pingInterval` from now (as the reference server
+    /// refreshes its interval timer).
+    mutating func pongReceived(now: ContinuousClock.Instant) {
+        guard pongDeadline != nil else { return }
+        pongDeadline = nil
+        nextPing = now + pingInterval
     }
 
-    /// The heartbeat clock ticked: send a ping when it is due, or close when a pong is overdue.
+    /// When the heartbeat next needs `tick`: the pong deadline while a ping is unanswered, else the next ping.
+    var nextHeartbeat: ContinuousClock.Instant? {
+        isClosed ? nil : pongDeadline ?? nextPing
+    }
+
+    /// The heartbeat timer fired: send a ping when it is due, or close when a pong is overdue.
     mutating func tick(now: ContinuousClock.Instant) -> Wake {
         guard !isClosed else { return .none }
         if let pongDeadline {
@@ -121,7 +130,7 @@ struct EngineSessionState {
     }
 
     /// Ends the session; a waiting consumer gets what is queued followed by a close packet when the server closes.
-    mutating func close(_ reason: DisconnectReason) -> Wake {
+    mutating func close(_ reason: EngineCloseReason) -> Wake {
         guard !isClosed else { return .none }
         closeReason = reason
         if reason != .transportClose && reason != .transportError { queue.append(.close) }

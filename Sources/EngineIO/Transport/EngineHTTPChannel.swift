@@ -8,10 +8,10 @@ import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
 
-/// The HTTP/1.1 connections of a server that hosts a Socket.IO endpoint: requests go to the Hummingbird router, and a
+/// The HTTP/1.1 connections of a server that hosts an Engine.IO endpoint: requests go to the Hummingbird router, and a
 /// WebSocket upgrade on the endpoint's path becomes an `EngineWebSocketHandler` in the channel pipeline. A
 /// WebSocket connection then needs no task of its own, which is most of what an idle connection used to cost.
-struct SocketIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
+struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     enum Negotiated: Sendable {
         /// The pipeline now speaks WebSocket and serves the session by itself.
         case webSocket
@@ -25,11 +25,11 @@ struct SocketIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
         let channel: any Channel
     }
 
-    let server: SocketServer
+    let server: EngineServer
     let http: HTTP1Channel.Configuration
     let responder: HTTPChannelHandler.Responder
 
-    init(server: SocketServer, http: HTTP1Channel.Configuration, responder: @escaping HTTPChannelHandler.Responder) {
+    init(server: EngineServer, http: HTTP1Channel.Configuration, responder: @escaping HTTPChannelHandler.Responder) {
         self.server = server
         self.http = http
         self.responder = Self.redirectingLateUpgrades(responder)
@@ -47,7 +47,9 @@ struct SocketIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, head in
                     channel.eventLoop.makeCompletedFuture {
                         guard let request = Self.request(of: head) else { throw ChannelError.inputClosed }
-                        try channel.pipeline.syncOperations.addHandler(server.webSocketHandler(for: request))
+                        try channel.pipeline.syncOperations.addHandler(
+                            server.webSocketHandler(for: request, on: channel.eventLoop)
+                        )
                         return .webSocket
                     }
                 }
@@ -135,12 +137,12 @@ struct SocketIOHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     }
 }
 
-extension SocketServer {
+extension EngineServer {
     /// The HTTP server for `Application(router:server:)`: HTTP/1.1 for the router's routes, and the WebSocket
-    /// transport of this Socket.IO endpoint served in the channel pipeline.
+    /// transport of this Engine.IO endpoint served in the channel pipeline.
     public func httpServer(_ configuration: HTTP1Channel.Configuration = .init()) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            SocketIOHTTPChannel(server: self, http: configuration, responder: responder)
+            EngineHTTPChannel(server: self, http: configuration, responder: responder)
         }
     }
 }

@@ -1,14 +1,20 @@
+import NIOCore
 import Synchronization
 
-/// One Engine.IO session: the locked state machine plus the continuation of its waiting consumer.
+/// One Engine.IO session: the locked state machine, the consumer of its outbound queue (a parked long-poll GET or
+/// a WebSocket's event loop), its heartbeat timer and the receiver of its messages.
 ///
 /// Every transition runs under the lock and returns a `Wake`; the continuation is resumed after the lock is
 /// released, so no code runs while the lock is held.
-final class EngineSession: Sendable {
-    let id: String
+public final class EngineConnection: Sendable {
+    /// The session id (`sid`).
+    public let id: String
+    /// The request that opened the session.
+    public let handshake: EngineHandshake
     let createdAt: ContinuousClock.Instant
-    /// Headers and query of the request that opened the session.
-    let handshake: Handshake
+    /// The loop the session's timers run on (its heartbeat, and those of the layer above).
+    public let eventLoop: any EventLoop
+    let server: EngineServer
     private let state: Mutex<Locked>
 
     private struct Locked {
@@ -19,54 +25,113 @@ final class EngineSession: Sendable {
         var handoff: [EnginePacket]?
         /// The WebSocket transport's consumer: packets are pushed to it instead of pulled (see `push(over:to:)`).
         var sink: (@Sendable ([EnginePacket]?) -> Void)?
-        /// The Socket.IO layer of the session: connected namespaces, binary packets awaiting attachments.
-        var sockets: [String: Socket] = [:]
-        var pendingBinary: PendingBinary?
-        var connectedOnce = false
-    }
-
-    struct PendingBinary {
-        var packet: SocketPacket
-        var attachments: [[UInt8]]
+        var handler: (any EngineConnectionHandler)?
+        var executor: EventLoopExecutor
+        var heartbeat: NIOScheduledCallback?
+        /// A WebSocket connection is trying to upgrade the session (at most one at a time).
+        var upgradeClaimed = false
     }
 
     init(
         id: String,
-        transport: EngineSessionState.Transport,
-        handshake: Handshake,
-        pingInterval: Duration,
-        pingTimeout: Duration
+        transport: EngineTransport,
+        handshake: EngineHandshake,
+        eventLoop: any EventLoop,
+        server: EngineServer
     ) {
         self.id = id
         self.handshake = handshake
+        self.eventLoop = eventLoop
+        self.server = server
         let now = ContinuousClock.now
         self.createdAt = now
         self.state = Mutex(
             Locked(
                 machine: EngineSessionState(
                     transport: transport,
-                    pingInterval: pingInterval,
-                    pingTimeout: pingTimeout,
+                    pingInterval: server.configuration.pingInterval,
+                    pingTimeout: server.configuration.pingTimeout,
                     now: now
-                )
+                ),
+                executor: EventLoopExecutor.of(eventLoop)
             )
         )
     }
 
-    var transport: EngineSessionState.Transport { state.withLock { $0.machine.transport } }
-    var isClosed: Bool { state.withLock { $0.machine.isClosed } }
-    var closeReason: DisconnectReason? { state.withLock { $0.machine.closeReason } }
-    var isUpgrading: Bool { state.withLock { $0.machine.upgrading } }
+    // MARK: Public
+
+    /// The transport the session's packets travel on now.
+    public var transport: EngineTransport { state.withLock { $0.machine.transport } }
+    public var isClosed: Bool { state.withLock { $0.machine.isClosed } }
+    public var closeReason: EngineCloseReason? { state.withLock { $0.machine.closeReason } }
+
+    /// The executor of the event loop that serves the session's transport: tasks that handle its messages run
+    /// here, next to the writes of their answers.
+    public var executor: EventLoopExecutor { state.withLock { $0.executor } }
+
+    /// Queues messages for the client, in order; nothing happens once the session is closed.
+    public func send(_ messages: [EngineMessage]) {
+        apply { $0.enqueue(messages.lazy.map(EnginePacket.message)) }
+    }
+
+    public func send(_ message: EngineMessage) {
+        apply { $0.enqueue(CollectionOfOne(.message(message))) }
+    }
+
+    /// Closes the session (the client gets a close packet); its handler hears `reason`.
+    public func close(_ reason: EngineCloseReason = .forcedClose) {
+        server.close(self, reason)
+    }
+
+    // MARK: Handler and heartbeat
+
+    func attach(_ handler: any EngineConnectionHandler) {
+        state.withLock { $0.handler = handler }
+    }
+
+    var handler: (any EngineConnectionHandler)? { state.withLock { $0.handler } }
+
+    /// Hands the handler over for its `closed` call and forgets it (and the heartbeat).
+    func detachHandler() -> (any EngineConnectionHandler)? {
+        let (handler, heartbeat) = state.withLock { locked in
+            defer {
+                locked.handler = nil
+                locked.heartbeat = nil
+            }
+            return (locked.handler, locked.heartbeat)
+        }
+        heartbeat?.cancel()
+        return handler
+    }
+
+    /// Schedules the heartbeat timer for the state machine's next deadline.
+    func armHeartbeat() {
+        state.withLock { locked in
+            guard let deadline = locked.machine.nextHeartbeat else { return }
+            let delay = max(.zero, deadline - .now)
+            let (seconds, attoseconds) = delay.components
+            let amount = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            locked.heartbeat = try? eventLoop.scheduleCallback(in: amount, handler: HeartbeatTimer(connection: self))
+        }
+    }
+
+    /// The heartbeat timer fired: ping, close on a missed pong, and arm the timer again.
+    func heartbeatFired() {
+        // A millisecond of slack: the timer's clock and `ContinuousClock` are not the same clock.
+        apply { $0.tick(now: .now + .milliseconds(1)) }
+        if let reason = closeReason {
+            server.close(self, reason)
+        } else {
+            armHeartbeat()
+        }
+    }
+
+    // MARK: Transports
 
     /// Waits for packets for the consumer of `transport`, at most `timeout` (nil: until there are some).
     ///
     /// Returns the packets, an empty list on timeout, or nil when the session is over.
-    func pull(
-        over transport: EngineSessionState.Transport,
-        timeout: Duration?
-    ) async throws(EngineError)
-        -> [EnginePacket]?
-    {
+    func pull(over transport: EngineTransport, timeout: Duration?) async throws(EngineError) -> [EnginePacket]? {
         let (pull, generation) = state.withLock { locked in
             let pull = locked.machine.pull(over: transport)
             if pull == .wait { locked.consumerGeneration += 1 }
@@ -110,20 +175,21 @@ final class EngineSession: Sendable {
     /// Push mode, for the WebSocket transport: from now on `sink` gets the packets for the client as soon as they
     /// are queued, and nil once the session is over and everything was delivered. It is called with the session's
     /// lock held, which keeps the packets in order whatever thread queues them, so it must only hand them on (to an
-    /// event loop) and never call back into the session.
-    func push(over transport: EngineSessionState.Transport, to sink: @escaping @Sendable ([EnginePacket]?) -> Void) {
+    /// event loop) and never call back into the session. Handlers run on `eventLoop` from now on.
+    func push(
+        over transport: EngineTransport,
+        on eventLoop: (any EventLoop)? = nil,
+        to sink: @escaping @Sendable ([EnginePacket]?) -> Void
+    ) {
         state.withLock { locked in
             locked.sink = sink
+            if let eventLoop { locked.executor = EventLoopExecutor.of(eventLoop) }
             Self.rearm(&locked, transport: transport, delivering: [])
         }
     }
 
     /// Asks the state machine for packets again after a delivery, so the pushing consumer stays registered.
-    private static func rearm(
-        _ locked: inout Locked,
-        transport: EngineSessionState.Transport,
-        delivering packets: [EnginePacket]
-    ) {
+    private static func rearm(_ locked: inout Locked, transport: EngineTransport, delivering packets: [EnginePacket]) {
         guard let sink = locked.sink else { return }
         var packets = packets
         while true {
@@ -155,19 +221,36 @@ final class EngineSession: Sendable {
         continuation?.resume(returning: packets)
     }
 
-    func send(_ packets: [EnginePacket]) {
+    func sendPackets(_ packets: [EnginePacket]) {
         apply { $0.enqueue(packets) }
+    }
+
+    var isUpgrading: Bool { state.withLock { $0.machine.upgrading } }
+
+    /// A WebSocket asks to upgrade the session; false when another one is already trying.
+    func claimUpgrade() -> Bool {
+        state.withLock { locked in
+            guard !locked.upgradeClaimed, locked.machine.transport == .polling, !locked.machine.isClosed else {
+                return false
+            }
+            locked.upgradeClaimed = true
+            return true
+        }
     }
 
     func probeReceived() { apply { $0.probeReceived() } }
     func upgradeReceived() { apply { $0.upgradeReceived() } }
-    func upgradeAborted() { state.withLock { $0.machine.upgradeAborted() } }
-    func received(_ packet: EnginePacket) { state.withLock { $0.machine.received(packet) } }
-    func tick(now: ContinuousClock.Instant) { apply { $0.tick(now: now) } }
+    func upgradeAborted() {
+        state.withLock { locked in
+            locked.machine.upgradeAborted()
+            locked.upgradeClaimed = false
+        }
+    }
+    func pongReceived() { state.withLock { $0.machine.pongReceived(now: .now) } }
 
-    /// Closes the session; returns false when it was already closed.
+    /// Closes the state machine; returns false when it was already closed.
     @discardableResult
-    func close(_ reason: DisconnectReason) -> Bool {
+    func closeState(_ reason: EngineCloseReason) -> Bool {
         var changed = false
         apply { machine in
             changed = !machine.isClosed
@@ -184,7 +267,7 @@ final class EngineSession: Sendable {
                 return nil
             }
             guard let continuation = locked.consumer else {
-                // The consumer is between registering its wait and parking: leave the packets for it.
+                // The consumer is between registering its wait but has not parked: leave the packets for it.
                 locked.handoff = (locked.handoff ?? []) + packets
                 return nil
             }
@@ -193,57 +276,13 @@ final class EngineSession: Sendable {
         }
         if let (continuation, packets) = wake { continuation.resume(returning: packets) }
     }
+}
 
-    // MARK: Socket.IO layer
+/// The heartbeat timer's callback: a value, so that arming it allocates nothing but the timer itself.
+private struct HeartbeatTimer: NIOScheduledCallbackHandler, Sendable {
+    let connection: EngineConnection
 
-    func socket(in namespace: String) -> Socket? {
-        state.withLock { $0.sockets[namespace] }
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        connection.heartbeatFired()
     }
-
-    var sockets: [Socket] { state.withLock { Array($0.sockets.values) } }
-
-    /// Registers a namespace connection; false when one exists for that namespace.
-    func attach(_ socket: Socket) -> Bool {
-        state.withLock { locked in
-            guard locked.sockets[socket.namespace.name] == nil else { return false }
-            locked.sockets[socket.namespace.name] = socket
-            locked.connectedOnce = true
-            return true
-        }
-    }
-
-    func detach(namespace: String) -> Socket? {
-        state.withLock { $0.sockets.removeValue(forKey: namespace) }
-    }
-
-    func detachAll() -> [Socket] {
-        state.withLock { locked in
-            let sockets = Array(locked.sockets.values)
-            locked.sockets.removeAll()
-            return sockets
-        }
-    }
-
-    var hasConnectedNamespace: Bool { state.withLock { $0.connectedOnce } }
-
-    /// Starts collecting the attachments of a binary packet.
-    func beginBinary(_ packet: SocketPacket) {
-        state.withLock { $0.pendingBinary = PendingBinary(packet: packet, attachments: []) }
-    }
-
-    /// Adds an attachment; returns the packet and its attachments once all have arrived. Nil when none is expected.
-    func addAttachment(_ bytes: [UInt8]) -> PendingBinary?? {
-        state.withLock { locked in
-            guard var pending = locked.pendingBinary else { return nil }
-            pending.attachments.append(bytes)
-            if pending.attachments.count == pending.packet.attachments {
-                locked.pendingBinary = nil
-                return .some(pending)
-            }
-            locked.pendingBinary = pending
-            return .some(nil)
-        }
-    }
-
-    var awaitsAttachments: Bool { state.withLock { $0.pendingBinary != nil } }
 }

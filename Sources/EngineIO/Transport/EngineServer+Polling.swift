@@ -5,7 +5,7 @@ import NIOCore
 import ServiceLifecycle
 
 /// The HTTP long-polling transport: GET waits for packets, POST delivers them, OPTIONS answers CORS preflights.
-extension SocketServer {
+extension EngineServer {
     /// Registers the polling transport on `router`. The WebSocket transport comes with the HTTP server of
     /// `httpServer()`, which serves WebSocket connections in the channel pipeline.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
@@ -150,9 +150,9 @@ extension SocketServer {
         )
     }
 
-    static func handshake(of request: Request) -> Handshake {
+    static func handshake(of request: Request) -> EngineHandshake {
         var query: [String: String] = [:]
         for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
-        return Handshake(headers: request.headers, query: query, auth: nil)
+        return EngineHandshake(headers: request.headers, query: query)
     }
 }

@@ -1,0 +1,25 @@
+import NIOCore
+import NIOPosix
+
+/// Settings of the Engine.IO server; the defaults are the reference server's.
+public struct EngineConfiguration: Sendable {
+    /// The HTTP path of the endpoint.
+    public var path: String = "/socket.io/"
+    /// How often the server pings each client.
+    public var pingInterval: Duration = .milliseconds(25_000)
+    /// How long a pong may take before the session is closed.
+    public var pingTimeout: Duration = .milliseconds(20_000)
+    /// How long a WebSocket may take from its request to the upgrade packet before it is closed.
+    public var upgradeTimeout: Duration = .milliseconds(10_000)
+    /// Largest accepted message or polling payload, in bytes.
+    public var maxPayload: Int = 1_000_000
+    /// Origins allowed to use the polling transport from a browser, with credentials; nil allows any origin.
+    public var allowedOrigins: [String]?
+    /// Most sessions open at once on this server; handshakes beyond it get 503. Nil: no ceiling.
+    public var maxSessions: Int?
+    /// The event loops that run heartbeats, and the handlers of polling sessions (a WebSocket session uses its
+    /// channel's event loop).
+    public var eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+
+    public init() {}
+}

@@ -1,0 +1,42 @@
+import HTTPTypes
+
+/// What the layer above Engine.IO provides: one receiver per session.
+public protocol EngineServerHandler: Sendable {
+    /// A session was opened (its open packet is about to be sent); returns who receives its messages.
+    func sessionOpened(_ connection: EngineConnection) -> any EngineConnectionHandler
+}
+
+/// Receives one session's messages and hears of its end.
+public protocol EngineConnectionHandler: AnyObject, Sendable {
+    /// Messages from the client, in the order it sent them. The next call waits until this one returns, so a
+    /// handler that awaits here holds up the session's later messages (and, over polling, the client's POST).
+    func received(_ messages: [EngineMessage]) async
+
+    /// The session ended; called once, after which nothing sent over the connection is delivered.
+    func closed(_ reason: EngineCloseReason)
+}
+
+/// Why an Engine.IO session ended, with the reference implementation's wording.
+public enum EngineCloseReason: String, Sendable {
+    /// The client closed the transport (or sent a close packet).
+    case transportClose = "transport close"
+    /// The transport failed or the client broke the protocol (a second concurrent poll, a ping from the client).
+    case transportError = "transport error"
+    case pingTimeout = "ping timeout"
+    /// The client sent something that cannot be parsed.
+    case parseError = "parse error"
+    /// The server (or the layer above) closed the session.
+    case forcedClose = "forced close"
+    case serverShuttingDown = "server shutting down"
+}
+
+/// The request that opened a session: its headers and query parameters.
+public struct EngineHandshake: Sendable {
+    public var headers: HTTPFields
+    public var query: [String: String]
+
+    public init(headers: HTTPFields, query: [String: String]) {
+        self.headers = headers
+        self.query = query
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// An Engine.IO v4 server: handshakes, the polling and WebSocket transports, upgrades, heartbeats and limits.
+///
+/// It carries messages (text and binary) between clients and an `EngineServerHandler` and knows nothing of what
+/// they mean. Register its routes on a Hummingbird router (`addRoutes(to:)`), serve it with `httpServer()`, and
+/// run it as a `Service`: on graceful shutdown it closes every session.
+public final class EngineServer: Service, Sendable {
+    public let configuration: EngineConfiguration
+    let logger: Logger
+    let handler: any EngineServerHandler
+    private let sessions = Mutex<[String: EngineConnection]>([:])
+    private let stopping = Atomic<Bool>(false)
+
+    public init(
+        configuration: EngineConfiguration = .init(),
+        logger: Logger = Logger(label: "engine.io"),
+        handler: any EngineServerHandler
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.handler = handler
+    }
+
+    /// Open sessions by transport.
+    public var sessionCounts: (polling: Int, websocket: Int) {
+        let all = sessions.withLock { Array($0.values) }
+        let websocket = all.filter { $0.transport == .websocket }.count
+        return (all.count - websocket, websocket)
+    }
+
+    /// The open session with this id.
+    public func session(_ id: String) -> EngineConnection? {
+        sessions.withLock { $0[id] }
+    }
+
+    /// False once shutdown began: new handshakes get 503.
+    public var isAcceptingConnections: Bool { !stopping.load(ordering: .acquiring) }
+
+    /// Refuses new sessions from now on (503 with `Retry-After`); open ones go on.
+    public func stopAccepting() {
+        stopping.store(true, ordering: .releasing)
+    }
+
+    /// Closes every session: pending long-polls get a close packet and WebSockets a close frame.
+    public func closeAll(_ reason: EngineCloseReason = .serverShuttingDown) {
+        for session in sessions.withLock({ Array($0.values) }) { close(session, reason) }
+    }
+
+    /// Waits for graceful shutdown, then stops accepting sessions and closes every open one.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        stopAccepting()
+        closeAll()
+    }
+
+    // MARK: Sessions
+
+    /// Opens a session unless the server is stopping or holds `maxSessions` already; returns it and its open
+    /// packet. Its handler is attached and its heartbeat armed before it is returned.
+    func openSession(
+        transport: EngineTransport,
+        handshake: EngineHandshake,
+        eventLoop: (any EventLoop)? = nil
+    ) throws(EngineError) -> (EngineConnection, EnginePacket) {
+        guard isAcceptingConnections else {
+            EngineMetrics.sessionRefused("shutting_down")
+            throw .shuttingDown
+        }
+        let session = EngineConnection(
+            id: Self.randomId(),
+            transport: transport,
+            handshake: handshake,
+            eventLoop: eventLoop ?? configuration.eventLoopGroup.next(),
+            server: self
+        )
+        let admitted = sessions.withLock { sessions -> Bool in
+            if let limit = configuration.maxSessions, sessions.count >= limit { return false }
+            sessions[session.id] = session
+            return true
+        }
+        guard admitted else {
+            EngineMetrics.sessionRefused("capacity")
+            throw .atCapacity
+        }
+        session.attach(handler.sessionOpened(session))
+        session.armHeartbeat()
+        let upgrades = transport == .polling ? "[\"websocket\"]" : "[]"
+        let open =
+            "{\"sid\":\"\(session.id)\",\"upgrades\":\(upgrades),\"pingInterval\":\(Self.milliseconds(configuration.pingInterval)),"
+            + "\"pingTimeout\":\(Self.milliseconds(configuration.pingTimeout)),\"maxPayload\":\(configuration.maxPayload)}"
+        return (session, .open(open))
+    }
+
+    /// True when `maxSessions` sessions are open.
+    var isFull: Bool {
+        guard let limit = configuration.maxSessions else { return false }
+        return sessions.withLock { $0.count >= limit }
+    }
+
+    /// Closes a session and tells its handler; safe to call more than once (only the first reason counts).
+    func close(_ session: EngineConnection, _ reason: EngineCloseReason) {
+        session.closeState(reason)
+        let removed = sessions.withLock { $0.removeValue(forKey: session.id) != nil }
+        guard removed else { return }
+        let reason = session.closeReason ?? reason
+        session.detachHandler()?.closed(reason)
+        logger.debug("Engine.IO session closed", metadata: ["sid": "\(session.id)", "reason": "\(reason.rawValue)"])
+    }
+
+    /// Handles the packets a client sent, in order: control packets here, messages to the session's handler.
+    func receive(_ packets: [EnginePacket], on session: EngineConnection) async {
+        var messages: [EngineMessage] = []
+        func deliver() async {
+            guard !messages.isEmpty, !session.isClosed, let handler = session.handler else { return }
+            let batch = messages
+            messages.removeAll()
+            await handler.received(batch)
+        }
+        for packet in packets {
+            switch packet {
+            case .message(let message):
+                guard message.byteCount <= configuration.maxPayload else {
+                    await deliver()
+                    return close(session, .parseError)
+                }
+                messages.append(message)
+            case .pong:
+                session.pongReceived()
+            case .ping:
+                // In protocol v4 the server pings: a ping from the client is an error, as the reference has it.
+                await deliver()
+                return close(session, .transportError)
+            case .close:
+                await deliver()
+                // Over polling, a pending GET is released with a noop first, as the reference does.
+                if session.transport == .polling { session.releaseConsumer(with: [.noop]) }
+                return close(session, .transportClose)
+            case .noop, .upgrade, .open:
+                break
+            }
+        }
+        await deliver()
+    }
+
+    /// A random URL-safe id of 20 characters (120 bits): session ids, and socket ids of the layer above.
+    public static func randomId() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<15).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
