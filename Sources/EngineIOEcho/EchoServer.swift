@@ -56,7 +56,7 @@ final class Echoing: EngineConnectionHandler {
         self.connection = connection
     }
 
-    func received(_ messages: [EngineMessage]) async {
+    func received(_ messages: [EngineMessage]) {
         connection.send(messages)
     }
 

@@ -7,8 +7,8 @@ import Testing
     @Test func messagesReachTheHandlerInOrderAndAClosePacketEndsTheSessionAfterThem() async throws {
         let (server, handler) = EngineServer.recording()
         let session = try server.open()
-        await server.receive([.message(.text("a")), .pong(""), .message(.binary([1])), .noop], on: session)
-        await server.receive([.message(.text("b")), .close, .message(.text("after close"))], on: session)
+        server.receive([.message(.text("a")), .pong(""), .message(.binary([1])), .noop], on: session)
+        server.receive([.message(.text("b")), .close, .message(.text("after close"))], on: session)
         let recorded = try #require(handler.recorded(session))
         #expect(recorded.messages.withLock { $0 } == [.text("a"), .binary([1]), .text("b")])
         #expect(recorded.reasons.withLock { $0 } == [.transportClose])
@@ -20,14 +20,14 @@ import Testing
     @Test func aPingFromTheClientIsATransportError() async throws {
         let (server, handler) = EngineServer.recording()
         let session = try server.open()
-        await server.receive([.ping("")], on: session)
+        server.receive([.ping("")], on: session)
         #expect(handler.recorded(session)?.reasons.withLock { $0 } == [.transportError])
     }
 
     @Test func aMessageOverMaxPayloadIsAParseError() async throws {
         let (server, handler) = EngineServer.recording { $0.maxPayload = 4 }
         let session = try server.open()
-        await server.receive([.message(.text("12345"))], on: session)
+        server.receive([.message(.text("12345"))], on: session)
         #expect(handler.recorded(session)?.reasons.withLock { $0 } == [.parseError])
         #expect(handler.recorded(session)?.messages.withLock { $0 } == [])
     }
@@ -70,13 +70,14 @@ import Testing
 
     @Test func pongsKeepASessionAlive() async throws {
         let (server, handler) = EngineServer.recording {
-            $0.pingInterval = .milliseconds(30)
-            $0.pingTimeout = .milliseconds(60)
+            $0.pingInterval = .milliseconds(100)
+            $0.pingTimeout = .milliseconds(400)
         }
         let session = try server.open()
-        for _ in 0..<10 {
+        // Eight rounds take longer than one interval plus timeout: only the pongs keep the session open.
+        for _ in 0..<8 {
             _ = try await session.pull(over: .polling, timeout: .seconds(1))
-            await server.receive([.pong("")], on: session)
+            server.receive([.pong("")], on: session)
         }
         #expect(handler.recorded(session)?.reasons.withLock { $0 } == [])
         session.close()

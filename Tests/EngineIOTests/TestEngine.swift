@@ -8,7 +8,7 @@ final class RecordingHandler: EngineServerHandler {
         let messages = Mutex<[EngineMessage]>([])
         let reasons = Mutex<[EngineCloseReason]>([])
 
-        func received(_ messages: [EngineMessage]) async {
+        func received(_ messages: [EngineMessage]) {
             self.messages.withLock { $0 += messages }
         }
 

@@ -44,9 +44,13 @@ import Testing
     }
 
     @Test func eventArgumentsKeepTheirOriginalText() throws {
-        let (name, arguments) = try EventCoding.splitEvent(#"[ "say\"hi" , {"a" : [1, 2.5e3]} , null,"x"]"#)
-        #expect(name == "say\"hi")
-        #expect(arguments.map(\.text) == [#"{"a" : [1, 2.5e3]}"#, "null", #""x""#])
+        let packet = try SocketPacket.decode(#"2/chat,7[ "say\"hi" , {"a" : [1, 2.5e3]} , null,"x"]"#)
+        #expect(packet.eventName == "say\"hi")
+        #expect(packet.arguments.map(\.text) == [#"{"a" : [1, 2.5e3]}"#, "null", #""x""#])
+        #expect(try SocketPacket.decode(#"2["plain",1]"#).eventName == "plain")
+        #expect(
+            try SocketPacket.decode(#"3/chat,12[{"ok":true},"ü"]"#).arguments.map(\.text) == [#"{"ok":true}"#, #""ü""#]
+        )
     }
 
     @Test func eventPayloadEscapesTheName() throws {

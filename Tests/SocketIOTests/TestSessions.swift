@@ -13,9 +13,12 @@ extension SocketServer {
         return (connection, client)
     }
 
-    /// What a POST with these packets does.
+    /// What a POST with these packets does, and waits until a CONNECT among them is answered.
     func receive(_ packets: [EnginePacket], on connection: EngineConnection) async {
-        await engine.receive(packets, on: connection)
+        engine.receive(packets, on: connection)
+        while (connection.handler as? SocketClient)?.isConnecting == true {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
     }
 
     func close(_ connection: EngineConnection, _ reason: EngineCloseReason) {

@@ -104,8 +104,11 @@ def test_the_attachments_of_one_packet_stay_within_max_payload(make_echo_server)
         ws.recv()  # welcome
         placeholders = ",".join('{"_placeholder":true,"num":%d}' % n for n in range(3))
         ws.send(f'453-/test,1["binary",{placeholders}]')
-        for _ in range(3):
-            ws.send_binary(b"x" * 600)  # each within maxPayload, together past it
+        try:
+            for _ in range(3):
+                ws.send_binary(b"x" * 600)  # each within maxPayload, together past it
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # the server closed the session at the second attachment
         frames = closed_frames(ws)
         assert all(not (isinstance(f, str) and f.startswith("463")) for f in frames)
     finally:

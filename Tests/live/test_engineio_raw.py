@@ -37,7 +37,7 @@ def closed_frames(ws):
     while True:
         try:
             opcode, data = ws.recv_data(control_frame=True)
-        except websocket.WebSocketConnectionClosedException:
+        except (websocket.WebSocketConnectionClosedException, ConnectionResetError):
             return frames
         if opcode == websocket.ABNF.OPCODE_CLOSE:
             return frames + [("close", int.from_bytes(data[:2], "big") if len(data) >= 2 else None)]

@@ -8,9 +8,10 @@ public protocol EngineServerHandler: Sendable {
 
 /// Receives one session's messages and hears of its end.
 public protocol EngineConnectionHandler: AnyObject, Sendable {
-    /// Messages from the client, in the order it sent them. The next call waits until this one returns, so a
-    /// handler that awaits here holds up the session's later messages (and, over polling, the client's POST).
-    func received(_ messages: [EngineMessage]) async
+    /// Messages from the client, in the order it sent them: called on the WebSocket's event loop, or in the polling
+    /// POST's request. It must not block: work that waits belongs in a task (`connection.executor` keeps it on the
+    /// connection's event loop), and the handler keeps the order of what it defers.
+    func received(_ messages: [EngineMessage])
 
     /// The session ended; called once, after which nothing sent over the connection is delivered.
     func closed(_ reason: EngineCloseReason)

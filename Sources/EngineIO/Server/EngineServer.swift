@@ -113,19 +113,19 @@ public final class EngineServer: Service, Sendable {
     }
 
     /// Handles the packets a client sent, in order: control packets here, messages to the session's handler.
-    func receive(_ packets: [EnginePacket], on session: EngineConnection) async {
+    func receive(_ packets: some Sequence<EnginePacket>, on session: EngineConnection) {
         var messages: [EngineMessage] = []
-        func deliver() async {
+        func deliver() {
             guard !messages.isEmpty, !session.isClosed, let handler = session.handler else { return }
             let batch = messages
             messages.removeAll()
-            await handler.received(batch)
+            handler.received(batch)
         }
         for packet in packets {
             switch packet {
             case .message(let message):
                 guard message.byteCount <= configuration.maxPayload else {
-                    await deliver()
+                    deliver()
                     return close(session, .parseError)
                 }
                 messages.append(message)
@@ -133,10 +133,10 @@ public final class EngineServer: Service, Sendable {
                 session.pongReceived()
             case .ping:
                 // In protocol v4 the server pings: a ping from the client is an error, as the reference has it.
-                await deliver()
+                deliver()
                 return close(session, .transportError)
             case .close:
-                await deliver()
+                deliver()
                 // Over polling, a pending GET is released with a noop first, as the reference does.
                 if session.transport == .polling { session.releaseConsumer(with: [.noop]) }
                 return close(session, .transportClose)
@@ -144,7 +144,7 @@ public final class EngineServer: Service, Sendable {
                 break
             }
         }
-        await deliver()
+        deliver()
     }
 
     /// A random URL-safe id of 20 characters (120 bits): session ids, and socket ids of the layer above.

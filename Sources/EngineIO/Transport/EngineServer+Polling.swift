@@ -88,7 +88,7 @@ extension EngineServer {
                 close(session, .parseError)
                 throw EngineError.badRequest
             }
-            await receive(packets, on: session)
+            receive(packets, on: session)
             return textResponse("ok", for: request)
         } catch let error as EngineError {
             return errorResponse(error, for: request)

@@ -3,8 +3,8 @@ import NIOWebSocket
 import Synchronization
 
 /// The WebSocket transport as a channel handler: WebSocket frames in, Engine.IO packets to the server; the session's
-/// packets out as frames. A connection keeps no task while it is idle: packets from the client are handled by a
-/// task that exists only while some are waiting, and the session pushes its packets to the channel's event loop.
+/// packets out as frames. A connection keeps no task: packets from the client are handed to the server on the event
+/// loop as they are read, and the session pushes its packets to the channel's event loop.
 final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -24,7 +24,6 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     /// The parts of a fragmented message so far, and its opcode.
     private var fragments: ByteBuffer?
     private var fragmentsOpcode: WebSocketOpcode = .text
-    private var inbound: InboundPackets?
     /// A flush is queued on the event loop behind the writes queued so far.
     private var flushScheduled = false
     /// The open packet of a new session, written first.
@@ -134,6 +133,12 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         let packet: EnginePacket
         if opcode == .binary {
             packet = .message(.binary(Array(buffer.readableBytesView)))
+        } else if buffer.readableBytes > 0,
+            buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) == UInt8(ascii: "4"),
+            let text = buffer.getString(at: buffer.readerIndex + 1, length: buffer.readableBytes - 1)
+        {
+            // A message, the common case: its text is read once, straight from the frame.
+            packet = .message(.text(text))
         } else {
             guard let decoded = try? EnginePacket.decode(Substring(String(buffer: buffer))) else {
                 if case .serving(let session) = phase { server.close(session, .parseError) }
@@ -142,8 +147,8 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
             packet = decoded
         }
         switch phase {
-        case .serving:
-            inbound?.append(packet)
+        case .serving(let session):
+            server.receive(CollectionOfOne(packet), on: session)
         case .awaitingProbe(let session):
             guard packet == .ping("probe") else { return fail(context, code: .protocolError) }
             write([.pong("probe")], context: context)
@@ -164,7 +169,6 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
 
     /// From now on the session's packets go out over this channel and the client's packets to the server.
     private func startServing(_ session: EngineConnection, context: ChannelHandlerContext) {
-        inbound = InboundPackets(server: server, session: session)
         let loop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: loop)
         let channelContext = NIOLoopBound(context, eventLoop: loop)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Builds and takes apart EVENT/ACK payloads while keeping each argument as its original JSON text.
+/// Builds EVENT/ACK payloads from JSON arguments; `SocketPacket.decode` takes them apart.
 enum EventCoding {
     /// `["name",arg1,arg2]` from an event name and raw JSON arguments.
     static func eventPayload(_ name: String, _ arguments: [JSONText]) -> String {
@@ -12,29 +12,6 @@ enum EventCoding {
     /// `[arg1,arg2]`.
     static func ackPayload(_ arguments: [JSONText]) -> String {
         "[" + arguments.lazy.map(\.text).joined(separator: ",") + "]"
-    }
-
-    /// The event name and the raw JSON text of each argument of an EVENT payload.
-    static func splitEvent(_ json: String) throws -> (name: String, arguments: [JSONText]) {
-        let bytes = Array(json.utf8)
-        guard case .array(let elements) = try JSONScanner.topLevel(bytes), let first = elements.first,
-            first.kind == .string
-        else {
-            throw SocketPacket.DecodingError(description: "EVENT payload must be an array starting with a string")
-        }
-        let name = try decodeString(bytes[first.range])
-        return (
-            name, elements.dropFirst().map { JSONText(unchecked: String(decoding: bytes[$0.range], as: UTF8.self)) }
-        )
-    }
-
-    /// The raw JSON text of each element of an ACK payload.
-    static func splitAck(_ json: String) throws -> [JSONText] {
-        let bytes = Array(json.utf8)
-        guard case .array(let elements) = try JSONScanner.topLevel(bytes) else {
-            throw SocketPacket.DecodingError(description: "ACK payload must be an array")
-        }
-        return elements.map { JSONText(unchecked: String(decoding: bytes[$0.range], as: UTF8.self)) }
     }
 
     /// A JSON string literal of `text`, escaped as JSON.stringify escapes it.
@@ -59,12 +36,5 @@ enum EventCoding {
             }
         }
         return result + "\""
-    }
-
-    private static func decodeString(_ bytes: ArraySlice<UInt8>) throws -> String {
-        if !bytes.contains(UInt8(ascii: "\\")) {
-            return String(decoding: bytes.dropFirst().dropLast(), as: UTF8.self)
-        }
-        return try JSONDecoder().decode(String.self, from: Data(bytes))
     }
 }

@@ -20,8 +20,14 @@ enum JSONScanner {
         var isString: Bool { self == .other(.string) }
     }
 
+    /// Validates `text` as one JSON value; for an array, returns each element's kind and byte range.
+    static func topLevel(_ text: String) throws -> TopLevel {
+        var text = text
+        return try text.withUTF8 { try topLevel($0) }
+    }
+
     /// Validates `bytes` as one JSON value; for an array, returns each element's kind and byte range.
-    static func topLevel(_ bytes: [UInt8]) throws -> TopLevel {
+    static func topLevel(_ bytes: UnsafeBufferPointer<UInt8>) throws -> TopLevel {
         var scanner = Cursor(bytes: bytes)
         scanner.skipWhitespace()
         let result: TopLevel
@@ -37,7 +43,7 @@ enum JSONScanner {
     }
 
     private struct Cursor {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
         static let maxDepth = 64
 

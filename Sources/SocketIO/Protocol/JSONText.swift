@@ -19,7 +19,7 @@ public struct JSONText: Sendable, Hashable, CustomStringConvertible {
     /// Checks that `text` is exactly one JSON value.
     public init(validating text: String) throws(Invalid) {
         do {
-            _ = try JSONScanner.topLevel(Array(text.utf8))
+            _ = try JSONScanner.topLevel(text)
         } catch {
             throw Invalid()
         }

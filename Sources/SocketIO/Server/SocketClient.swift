@@ -16,6 +16,8 @@ final class SocketClient: EngineConnectionHandler {
         var pendingBinary: PendingBinary?
         /// CONNECTs whose middleware is running: the session is not idle while one is.
         var connecting = 0
+        /// Set while a CONNECT runs: the messages that arrived after it, handled once it is done.
+        var backlog: [EngineMessage]?
         var closed = false
         var connectTimer: NIOScheduledCallback?
     }
@@ -35,30 +37,84 @@ final class SocketClient: EngineConnectionHandler {
 
     // MARK: EngineConnectionHandler
 
-    func received(_ messages: [EngineMessage]) async {
-        for message in messages {
-            guard !connection.isClosed else { return }
+    func received(_ messages: [EngineMessage]) {
+        enum Route { case now, deferred, overflow }
+        let route = state.withLock { state -> Route in
+            guard let backlog = state.backlog else { return .now }
+            guard backlog.count + messages.count <= Self.maxBacklog else { return .overflow }
+            state.backlog?.append(contentsOf: messages)
+            return .deferred
+        }
+        switch route {
+        case .now: process(messages[...])
+        case .deferred: break
+        case .overflow: connection.close(.forcedClose)
+        }
+    }
+
+    /// Messages that may wait behind a CONNECT whose middleware runs; past this the session is closed.
+    static let maxBacklog = 1_000
+
+    /// Handles messages in order until a CONNECT, which runs in a task on the session's event loop while the
+    /// messages after it wait in the backlog; returns false when a CONNECT took over.
+    @discardableResult
+    private func process(_ messages: ArraySlice<EngineMessage>) -> Bool {
+        var rest = messages
+        while let message = rest.popFirst() {
+            guard !connection.isClosed else { return true }
             switch message {
             case .text(let text):
                 guard !awaitsAttachments, let decoded = try? SocketPacket.decode(text) else {
-                    return connection.close(.parseError)
+                    connection.close(.parseError)
+                    return true
+                }
+                if decoded.kind == .connect {
+                    state.withLock { $0.backlog = Array(rest) + ($0.backlog ?? []) }
+                    Task(executorPreference: connection.executor) {
+                        await self.connect(decoded)
+                        self.resumeAfterConnect()
+                    }
+                    return false
                 }
                 if decoded.kind == .binaryEvent || decoded.kind == .binaryAck, decoded.attachments > 0 {
                     // A binary packet for a namespace the client is not connected to ends the session before any
                     // attachment is held.
                     guard decoded.kind == .binaryAck || socket(in: decoded.namespace) != nil else {
-                        return connection.close(.parseError)
+                        connection.close(.parseError)
+                        return true
                     }
                     state.withLock { $0.pendingBinary = PendingBinary(packet: decoded, attachments: []) }
                 } else {
-                    await handle(decoded, attachments: [])
+                    handle(decoded, attachments: [])
                 }
             case .binary(let bytes):
-                guard case .some(let complete) = addAttachment(bytes) else { return connection.close(.parseError) }
-                if let complete { await handle(complete.packet, attachments: complete.attachments) }
+                guard case .some(let complete) = addAttachment(bytes) else {
+                    connection.close(.parseError)
+                    return true
+                }
+                if let complete { handle(complete.packet, attachments: complete.attachments) }
             }
         }
+        return true
     }
+
+    /// The CONNECT finished: what arrived meanwhile is handled, in order, before anything newer.
+    private func resumeAfterConnect() {
+        while true {
+            let batch = state.withLock { state -> [EngineMessage]? in
+                guard let backlog = state.backlog, !backlog.isEmpty else {
+                    state.backlog = nil
+                    return nil
+                }
+                state.backlog = []
+                return backlog
+            }
+            guard let batch, process(batch[...]) else { return }
+        }
+    }
+
+    /// True while a CONNECT runs (messages wait behind it).
+    var isConnecting: Bool { state.withLock { $0.backlog != nil } }
 
     func closed(_ reason: EngineCloseReason) {
         let (sockets, timer) = state.withLock { state in
@@ -67,6 +123,7 @@ final class SocketClient: EngineConnectionHandler {
                 state.sockets.removeAll()
                 state.connectTimer = nil
                 state.pendingBinary = nil
+                state.backlog = nil
             }
             return (Array(state.sockets.values), state.connectTimer)
         }
@@ -76,18 +133,18 @@ final class SocketClient: EngineConnectionHandler {
 
     // MARK: Packets
 
-    private func handle(_ packet: SocketPacket, attachments: [[UInt8]]) async {
+    private func handle(_ packet: SocketPacket, attachments: [[UInt8]]) {
         switch packet.kind {
         case .connect:
-            await connect(packet)
+            break  // see `process(_:)`
         case .disconnect:
             detach(namespace: packet.namespace)?.didDisconnect(reason: .clientNamespaceDisconnect)
         case .event, .binaryEvent:
             // An event for a namespace the client is not connected to ends the session, as the reference does.
             guard let socket = socket(in: packet.namespace) else { return connection.close(.parseError) }
-            guard let json = packet.json, let (name, arguments) = try? EventCoding.splitEvent(json) else { return }
+            guard let name = packet.eventName else { return }
             let ack = packet.id.map { Acknowledgement(id: $0, socket: socket) }
-            let event = IncomingEvent(name: name, arguments: arguments, attachments: attachments, ack: ack)
+            let event = IncomingEvent(name: name, arguments: packet.arguments, attachments: attachments, ack: ack)
             if !socket.receive(event) {
                 logger.warning(
                     "Client is too far ahead of its event handler; closing",
@@ -96,10 +153,8 @@ final class SocketClient: EngineConnectionHandler {
                 connection.close(.forcedClose)
             }
         case .ack, .binaryAck:
-            guard let socket = socket(in: packet.namespace), let id = packet.id, let json = packet.json,
-                let arguments = try? EventCoding.splitAck(json)
-            else { return }
-            socket.resolveAck(id, reply: AckReply(arguments: arguments, attachments: attachments))
+            guard let socket = socket(in: packet.namespace), let id = packet.id else { return }
+            socket.resolveAck(id, reply: AckReply(arguments: packet.arguments, attachments: attachments))
         case .connectError:
             connection.close(.parseError)
         }
