@@ -297,6 +297,13 @@ if targets:
              " phase, they measure throughput and are not judged against a latency target.")
         line("")
 
+# The engine's side-by-side section, rendered by scripts/bench-peers.sh.
+peers = os.path.join(here, "peers.md")
+if os.path.exists(peers):
+    with open(peers) as handle:
+        out.append(handle.read().rstrip())
+    line("")
+
 record = os.path.join(here, "optimizations.md")
 if os.path.exists(record):
     with open(record) as handle:

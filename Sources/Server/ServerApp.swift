@@ -113,6 +113,7 @@ struct ServerApp {
         }
 
         let router = Router()
+        router.add(middleware: ConnectionCloseMiddleware())
         router.add(middleware: RequestLogMiddleware(quietPathPrefix: socketConfiguration.engine.path))
         router.add(middleware: ErrorEnvelopeMiddleware())
         router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.corsOrigins))

@@ -104,9 +104,11 @@ public final class EngineConnection: Sendable {
         return handler
     }
 
-    /// Schedules the heartbeat timer for the state machine's next deadline.
+    /// Schedules the heartbeat timer for the state machine's next deadline (replacing one already scheduled).
     func armHeartbeat() {
         state.withLock { locked in
+            locked.heartbeat?.cancel()
+            locked.heartbeat = nil
             guard let deadline = locked.machine.nextHeartbeat else { return }
             let delay = max(.zero, deadline - .now)
             let (seconds, attoseconds) = delay.components
@@ -246,7 +248,11 @@ public final class EngineConnection: Sendable {
             locked.upgradeClaimed = false
         }
     }
-    func pongReceived() { state.withLock { $0.machine.pongReceived(now: .now) } }
+    /// A pong: the next ping is due a `pingInterval` from now, so the timer moves there.
+    func pongReceived() {
+        state.withLock { $0.machine.pongReceived(now: .now) }
+        armHeartbeat()
+    }
 
     /// Closes the state machine; returns false when it was already closed.
     @discardableResult

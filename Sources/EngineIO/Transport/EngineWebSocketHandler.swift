@@ -173,6 +173,12 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         let handler = NIOLoopBound(self, eventLoop: loop)
         let channelContext = NIOLoopBound(context, eventLoop: loop)
         session.push(over: .websocket, on: loop) { packets in
+            // Packets queued on this loop are written at once (the flush comes later in this turn); a write never
+            // calls back into the session. Those queued elsewhere, and the end, go through the loop.
+            if let packets, loop.inEventLoop {
+                handler.value.write(packets, context: channelContext.value)
+                return
+            }
             loop.execute {
                 let handler = handler.value
                 let context = channelContext.value
@@ -193,6 +199,11 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
             switch packet {
             case .message(.binary(let bytes)):
                 frame = WebSocketFrame(fin: true, opcode: .binary, data: context.channel.allocator.buffer(bytes: bytes))
+            case .message(.text(let text)):
+                var data = context.channel.allocator.buffer(capacity: text.utf8.count + 1)
+                data.writeInteger(UInt8(ascii: "4"))
+                data.writeString(text)
+                frame = WebSocketFrame(fin: true, opcode: .text, data: data)
             default:
                 frame = WebSocketFrame(
                     fin: true,

@@ -1,4 +1,5 @@
 import EngineIO
+import NIOCore
 import Synchronization
 
 /// A CONNECT was refused: the client's `connect_error` gets `message` and `data`.
@@ -108,7 +109,20 @@ public final class Namespace: Sendable {
     public func deliver(_ message: BroadcastMessage) -> Int {
         let recipients = table.withLock { $0.recipients(rooms: message.rooms, except: message.exceptRooms) }
         let messages: [EngineMessage] = [.text(message.packet)] + message.attachments.map { .binary($0) }
-        for socket in recipients { socket.deliver(messages) }
+        // Recipients served by this thread's event loop get the packet now; those of each other loop in one job
+        // there (as `Socket.send` does for one socket), so the loops do not contend for every recipient.
+        var elsewhere: [ObjectIdentifier: (any EventLoop, [Socket])] = [:]
+        for socket in recipients {
+            let loop = socket.client.connection.executor.eventLoop
+            if loop.inEventLoop {
+                socket.deliver(messages)
+            } else {
+                elsewhere[ObjectIdentifier(loop), default: (loop, [])].1.append(socket)
+            }
+        }
+        for (loop, sockets) in elsewhere.values {
+            loop.execute { for socket in sockets { socket.deliver(messages) } }
+        }
         metrics.broadcastRecipients.record(recipients.count)
         return recipients.count
     }

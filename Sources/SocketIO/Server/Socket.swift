@@ -1,6 +1,7 @@
 import EngineIO
 import HTTPTypes
 import Logging
+import NIOCore
 import Synchronization
 
 /// What the client sent when it connected: handshake headers and query, and the CONNECT auth payload.
@@ -147,11 +148,16 @@ public final class Socket: Sendable, Hashable {
 
     func send(_ packet: SocketPacket, attachments: [[UInt8]] = []) {
         let text = packet.encode()
-        if attachments.isEmpty {
-            client.connection.send(.text(text))
-        } else {
-            client.connection.send([.text(text)] + attachments.map { .binary($0) })
-        }
+        let messages: [EngineMessage] = [.text(text)] + attachments.map { .binary($0) }
+        onOwnLoop { self.client.connection.send(messages) }
+    }
+
+    /// Runs `body` now on the event loop that serves the socket's transport, else as a job there: what one thread
+    /// sends to a socket (direct emits and broadcasts alike) reaches it in the order that thread sent it, and the
+    /// loops do not contend for the socket on every packet.
+    func onOwnLoop(_ body: @escaping @Sendable () -> Void) {
+        let loop = client.connection.executor.eventLoop
+        if loop.inEventLoop { body() } else { loop.execute(body) }
     }
 
     /// Broadcasts held while a socket is restored, at most; past that the session is closed (the client
