@@ -33,13 +33,13 @@ struct JWTTokens: TokenVerifying {
         self.verified = verified
     }
 
-    func userId(fromToken token: String) async throws -> String {
-        if let userId = verified.userId(for: token) { return userId }
+    func identity(fromToken token: String) async throws -> TokenIdentity {
+        if let identity = verified.identity(for: token) { return identity }
         return try await verify(token)
     }
 
     /// Checks the signature, `exp`, `iss`, `aud` and `sub`; a token that passes is remembered.
-    private func verify(_ token: String) async throws -> String {
+    private func verify(_ token: String) async throws -> TokenIdentity {
         let claims: UserClaims
         do {
             claims = try await keys.verify(token, as: UserClaims.self)
@@ -61,7 +61,7 @@ struct JWTTokens: TokenVerifying {
             throw APIError.unauthorized("Invalid token subject")
         }
         verified.remember(token, userId: claims.sub.value, expires: claims.exp.value)
-        return claims.sub.value
+        return TokenIdentity(userId: claims.sub.value, expiresAt: claims.exp.value)
     }
 
     func mint(userId: String, lifetime: TimeInterval) async throws -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Handlers
 import Synchronization
 
 /// Tokens that passed every check, with the user id and expiry they carry. A REST client sends the same token with
@@ -25,13 +26,17 @@ final class VerifiedTokens: Sendable {
 
     /// The user of a token verified before and not yet expired at `now`; nil means verify it (again).
     func userId(for token: String, now: Date = Date()) -> String? {
+        identity(for: token, now: now)?.userId
+    }
+
+    func identity(for token: String, now: Date = Date()) -> TokenIdentity? {
         entries.withLock { entries in
             guard let entry = entries[token] else { return nil }
             guard entry.expires > now else {
                 entries.removeValue(forKey: token)
                 return nil
             }
-            return entry.userId
+            return TokenIdentity(userId: entry.userId, expiresAt: entry.expires)
         }
     }
 

@@ -10,9 +10,9 @@ import Testing
 
 /// Accepts `user:<id>` as the token of user `<id>`: the JWT check itself is the server's and is tested live.
 struct PlainTokens: TokenVerifying {
-    func userId(fromToken token: String) async throws -> String {
+    func identity(fromToken token: String) async throws -> TokenIdentity {
         guard token.hasPrefix("user:"), token.count > 5 else { throw APIError.unauthorized("Invalid token") }
-        return String(token.dropFirst(5))
+        return TokenIdentity(userId: String(token.dropFirst(5)), expiresAt: nil)
     }
 }
 

@@ -1,6 +1,8 @@
 """The authorization matrix: every REST operation and socket event with no token, a bad signature, an expired
 token, the wrong audience, someone else's conversation and a foreign milestone answers 401/403/404 or an error ack,
 never data."""
+import time
+
 import socketio
 import pytest
 import requests
@@ -130,3 +132,27 @@ def test_provisioning_needs_the_service_key(server):
     response = requests.put(server.url + "/api/internal/users/u-x", json={"firstName": "A", "lastName": "B"},
                             headers={"X-Service-Key": SERVICE_KEY}, timeout=5)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("transports", [["websocket"], ["polling"]])
+def test_a_socket_is_disconnected_when_its_token_expires_and_cannot_come_back_with_it(server, world, transports):
+    token = make_token(world["client"], exp_offset=3, aud=AUDIENCE)
+    client = socketio.Client(reconnection=False)
+    disconnected = []
+    client.on("disconnect", lambda *reason: disconnected.append(reason), namespace="/messages")
+    client.connect(server.url, namespaces=["/messages"], auth={"token": token}, transports=transports, wait_timeout=5)
+    assert client.call("typing", {"conversationId": world["conversation"], "isTyping": True},
+                       namespace="/messages", timeout=5)["success"] is True
+    deadline = time.time() + 10
+    while not disconnected and time.time() < deadline:
+        time.sleep(0.1)
+    assert disconnected, "still connected after the token expired"
+    assert disconnected[0] == ("io server disconnect",) or "server" in str(disconnected[0])
+    client.disconnect()
+    again = socketio.Client(reconnection=False)
+    errors = []
+    again.on("connect_error", lambda data: errors.append(data), namespace="/messages")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        again.connect(server.url, namespaces=["/messages"], auth={"token": token}, transports=transports, wait_timeout=5)
+    assert errors and errors[0]["message"] == "The token has expired"
+    again.disconnect()

@@ -23,15 +23,16 @@ public enum MessagingNamespace {
                 ServiceMetrics.connectionRefused("unauthorized")
                 throw ConnectRejection(message: "Authentication required", data: unauthorized)
             }
-            let userId: String
+            let identity: TokenIdentity
             do {
-                userId = try await tokens.userId(fromToken: token)
+                identity = try await tokens.identity(fromToken: token)
             } catch {
                 ServiceMetrics.connectionRefused("unauthorized")
                 let reason = (error as? APIError)?.message ?? "Invalid token"
                 Logger.current.info("Socket connect refused: bad token", metadata: ["reason": "\(reason)"])
                 throw ConnectRejection(message: reason, data: unauthorized)
             }
+            let userId = identity.userId
             let limit = service.limiters.limits.maxConnectionsPerUser
             guard namespace.sockets(in: EventPublisher.userRoom(userId)).count < limit else {
                 ServiceMetrics.connectionRefused("per_user_limit")
@@ -42,6 +43,11 @@ public enum MessagingNamespace {
                 )
             }
             socket.data = userId
+            // A socket lives no longer than its token: at `exp` the server disconnects it, and the client
+            // reconnects with a fresh token (or sees "The token has expired" in connect_error).
+            if let expiresAt = identity.expiresAt {
+                socket.disconnect(at: .now + .seconds(max(0, expiresAt.timeIntervalSinceNow)))
+            }
         }
         namespace.onConnection { socket in
             guard let userId = socket.data as? String else { return }

@@ -44,6 +44,8 @@ public final class Socket: Sendable, Hashable {
         var recovered = false
         /// While a restored socket's missed packets are fetched, live broadcasts wait here (then go out after them).
         var held: [[EngineMessage]]?
+        /// See `disconnect(at:)`.
+        var disconnectDeadline: ContinuousClock.Instant?
     }
 
     init(id: String, namespace: Namespace, handshake: Handshake, client: SocketClient) {
@@ -142,6 +144,27 @@ public final class Socket: Sendable, Hashable {
         guard isConnected else { return }
         send(SocketPacket(kind: .disconnect, namespace: namespace.name))
         if client.detach(namespace: namespace.name) != nil { didDisconnect(reason: .serverNamespaceDisconnect) }
+    }
+
+    /// Disconnects the socket (as `disconnect()`) when `deadline` passes, unless it left before: for example when
+    /// the credentials it connected with expire. May be called from connect middleware: the timer starts once the
+    /// CONNECT is answered (a restored socket takes the deadline over), on the event loop of the socket's session.
+    public func disconnect(at deadline: ContinuousClock.Instant) {
+        let armNow = state.withLock { state -> Bool in
+            state.disconnectDeadline = deadline
+            return state.eventLogger != nil
+        }
+        if armNow { armDisconnectDeadline() }
+    }
+
+    /// The deadline set with `disconnect(at:)`, if any.
+    var disconnectDeadline: ContinuousClock.Instant? { state.withLock { $0.disconnectDeadline } }
+
+    private func armDisconnectDeadline() {
+        guard let deadline = disconnectDeadline else { return }
+        let (seconds, attoseconds) = max(.zero, deadline - .now).components
+        let amount = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        _ = try? client.connection.eventLoop.scheduleCallback(in: amount, handler: DisconnectTimer(socket: self))
     }
 
     // MARK: Internal
@@ -246,6 +269,7 @@ public final class Socket: Sendable, Hashable {
             state.handlingEvents = true
             return true
         }
+        armDisconnectDeadline()
         if start { handleQueuedEvents(logger: logger) }
     }
 
@@ -385,5 +409,14 @@ public enum DisconnectReason: Hashable, Sendable {
         case .engine(let reason): reason != .parseError
         case .serverNamespaceDisconnect, .clientNamespaceDisconnect: false
         }
+    }
+}
+
+/// Disconnects its socket when it fires; nothing when the socket has left already.
+private struct DisconnectTimer: NIOScheduledCallbackHandler, Sendable {
+    let socket: Socket
+
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        socket.disconnect()
     }
 }

@@ -82,6 +82,7 @@ extension SocketClient {
             }
             socket = Socket(id: restored.socketId, namespace: namespace, handshake: admitted.handshake, client: self)
             socket.data = admitted.data
+            if let deadline = admitted.disconnectDeadline { socket.disconnect(at: deadline) }
             socket.holdBroadcasts()
             record = restored
         } else {
