@@ -1,11 +1,14 @@
 """Limits at and just past their bounds: per-user rate limits on sends (REST and socket share one budget), typing,
 other events and REST calls; connections per user and per node; CORS for REST; the Engine.IO payload bound; the REST
 body size."""
+import json
+import threading
 import time
 
 import pytest
 import requests
 import socketio
+import websocket
 
 from conftest import start_messaging_server
 from messaging_helpers import Device, api, provision
@@ -177,3 +180,27 @@ def test_rest_bodies_at_the_bound_pass_and_past_it_get_413(small_server):
     streamed = requests.post(small_server.url + "/api/messages", data=chunks(), headers=headers, timeout=5)
     assert streamed.status_code == 413
     assert streamed.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_concurrent_connects_with_one_token_cannot_pass_the_per_user_limit(server):
+    # Twenty sessions open first, then their CONNECTs leave back to back with a token the server has not seen: the
+    # checks overlap, and no more than the limit (2) may be answered with a sid.
+    client, _, _, _ = provision(server)
+    for attempt in range(5):
+        token = server.token(client, jti=f"race-{attempt}")  # not verified yet: each check waits for the verifier
+        sockets = [websocket.create_connection(server.ws_url + "/socket.io/?EIO=4&transport=websocket", timeout=10)
+                   for _ in range(20)]
+        try:
+            for ws in sockets:
+                assert ws.recv().startswith("0")
+            frame = '40/messages,' + json.dumps({"token": token})
+            for ws in sockets:
+                ws.send(frame)
+            answers = [ws.recv() for ws in sockets]
+            connected = [a for a in answers if a.startswith('40/messages,{"sid"')]
+            refused = [a for a in answers if a.startswith("44/messages,")]
+            assert len(connected) == 2 and len(refused) == 18, answers
+        finally:
+            for ws in sockets:
+                ws.close()
+        time.sleep(0.5)

@@ -15,6 +15,7 @@ public enum MessagingNamespace {
     ) -> Namespace {
         let namespace = server.namespace(MessagesChannel.namespace)
         let unauthorized = JSONText.object(["code": .string("UNAUTHORIZED")])
+        let admissions = ConnectionAdmissions()
         let dispatcher = MessagesEventDispatcher(handler: MessagingEvents(service: service), logger: logger)
         let emitter = MessagesEventEmitter(sink: NamespaceEventSink(namespace: namespace))
 
@@ -34,7 +35,9 @@ public enum MessagingNamespace {
             }
             let userId = identity.userId
             let limit = service.limiters.limits.maxConnectionsPerUser
-            guard namespace.sockets(in: EventPublisher.userRoom(userId)).count < limit else {
+            let room = EventPublisher.userRoom(userId)
+            guard admissions.reserve(user: userId, limit: limit, connected: { namespace.sockets(in: room).count })
+            else {
                 ServiceMetrics.connectionRefused("per_user_limit")
                 Logger.current.info("Socket connect refused: per-user limit", metadata: ["user.id": "\(userId)"])
                 throw ConnectRejection(
@@ -59,6 +62,7 @@ public enum MessagingNamespace {
                 ]
             )
             socket.join(EventPublisher.userRoom(userId))
+            admissions.settle(user: userId)
             try? await emitter.connected(Connected(userId: userId, socketId: socket.id), to: .room(socket.id))
         }
         namespace.onDisconnect { socket, reason in
