@@ -83,6 +83,7 @@ struct ServerApp {
         socketConfiguration.engine.pingTimeout = configuration.pingTimeout
         socketConfiguration.engine.maxPayload = configuration.maxPayload
         socketConfiguration.engine.maxSessions = configuration.maxConnections
+        socketConfiguration.engine.requestHeadTimeout = configuration.requestHeadTimeout
         socketConfiguration.connectTimeout = configuration.connectTimeout
         socketConfiguration.drainTimeout = configuration.shutdownTimeout
         let io = SocketServer(configuration: socketConfiguration, logger: logger)
@@ -146,7 +147,7 @@ struct ServerApp {
 
         var app = Application(
             router: router,
-            server: io.httpServer(),
+            server: io.httpServer(.init(idleTimeout: .seconds(configuration.httpIdleTimeout.components.seconds))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
             logger: logger
         )

@@ -49,6 +49,10 @@ struct ServerConfiguration: Sendable {
     var pingTimeout: Duration = .milliseconds(20_000)
     var connectTimeout: Duration = .milliseconds(45_000)
     var maxPayload = 1_000_000
+    /// `HTTP_HEADER_TIMEOUT_S` (default 30): a new connection's first request head must be complete within it.
+    /// `HTTP_IDLE_TIMEOUT_S` (default 60): a kept-alive connection with no request for that long is closed.
+    var requestHeadTimeout: Duration = .seconds(30)
+    var httpIdleTimeout: Duration = .seconds(60)
     /// `LOG_FORMAT`: `text` (default) or `json` (one object per line).
     var logFormat: LogFormat = .text
     /// `MAX_CONNECTIONS`: Engine.IO sessions open at once on this node (default 10000); more get 503.
@@ -148,6 +152,8 @@ struct ServerConfiguration: Sendable {
         pingTimeout = .milliseconds(try Self.positive(environment, "PING_TIMEOUT_MS", default: 20_000))
         connectTimeout = .milliseconds(try Self.positive(environment, "CONNECT_TIMEOUT_MS", default: 45_000))
         maxPayload = try Self.positive(environment, "MAX_PAYLOAD", default: 1_000_000)
+        requestHeadTimeout = .seconds(try Self.positive(environment, "HTTP_HEADER_TIMEOUT_S", default: 30))
+        httpIdleTimeout = .seconds(try Self.positive(environment, "HTTP_IDLE_TIMEOUT_S", default: 60))
         let formatText = environment["LOG_FORMAT"] ?? "text"
         guard let format = LogFormat(rawValue: formatText.lowercased()) else {
             throw ConfigurationError(description: "LOG_FORMAT must be text or json, not '\(formatText)'")

@@ -29,3 +29,43 @@ def test_a_kept_alive_connection_is_not_told_to_close(messaging_server):
         assert "connection: close" not in head
         conn.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+
+
+def closed_within(conn, seconds):
+    """True when the server closes `conn` (EOF or reset) within `seconds`."""
+    conn.settimeout(seconds)
+    try:
+        while conn.recv(65536):
+            pass
+        return True
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+def test_slow_request_heads_and_idle_connections_are_closed_but_long_polls_are_not(tmp_path_factory):
+    from conftest import start_messaging_server
+    from test_engineio_raw import handshake, poll
+
+    server = start_messaging_server(tmp_path_factory.mktemp("http-timeouts"), HTTP_HEADER_TIMEOUT_S="1",
+                                    HTTP_IDLE_TIMEOUT_S="1", PING_INTERVAL_MS="2500", PING_TIMEOUT_MS="5000")
+    try:
+        # Nothing sent, then half a request head: closed after the head timeout.
+        silent = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        partial = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        partial.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        assert closed_within(silent, 4) and closed_within(partial, 4)
+        silent.close()
+        partial.close()
+        # A kept-alive connection after its response: closed after the idle timeout.
+        kept = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        kept.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert kept.recv(65536).startswith(b"HTTP/1.1 200")
+        assert closed_within(kept, 4)
+        kept.close()
+        # A long-poll is a request in progress: it outlives the idle timeout and gets its ping.
+        sid = handshake(server)["sid"]
+        assert poll(server, sid, timeout=10).text == "2"
+    finally:
+        server.stop()

@@ -15,6 +15,9 @@ public struct EngineConfiguration: Sendable {
     public var maxPayload: Int = 1_000_000
     /// Origins allowed to use the polling transport from a browser, with credentials; nil allows any origin.
     public var allowedOrigins: [String]?
+    /// How long a new HTTP connection may take to send its first complete request head before it is closed (a
+    /// client that opens connections and sends nothing, or a byte at a time, cannot hold them).
+    public var requestHeadTimeout: Duration = .seconds(30)
     /// Most sessions open at once on this server; handshakes beyond it get 503. Nil: no ceiling.
     public var maxSessions: Int?
     /// The event loops that run heartbeats, and the handlers of polling sessions (a WebSocket session uses its
