@@ -110,10 +110,8 @@ public final class EngineConnection: Sendable {
             locked.heartbeat?.cancel()
             locked.heartbeat = nil
             guard let deadline = locked.machine.nextHeartbeat else { return }
-            let delay = max(.zero, deadline - .now)
-            let (seconds, attoseconds) = delay.components
-            let amount = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-            locked.heartbeat = try? eventLoop.scheduleCallback(in: amount, handler: HeartbeatTimer(connection: self))
+            let delay = TimeAmount(max(.zero, deadline - .now))
+            locked.heartbeat = try? eventLoop.scheduleCallback(in: delay, handler: HeartbeatTimer(connection: self))
         }
     }
 

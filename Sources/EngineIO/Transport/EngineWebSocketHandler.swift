@@ -57,9 +57,7 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
             // A WebSocket that does not complete the upgrade in time is closed, the session going on over polling.
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let channelContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            let timeout = TimeAmount.nanoseconds(
-                EngineServer.milliseconds(server.configuration.upgradeTimeout) * 1_000_000
-            )
+            let timeout = TimeAmount(server.configuration.upgradeTimeout)
             context.eventLoop.scheduleTask(in: timeout) {
                 switch handler.value.phase {
                 case .awaitingProbe, .awaitingUpgrade: handler.value.fail(channelContext.value, code: .normalClosure)

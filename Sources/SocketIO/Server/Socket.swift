@@ -162,9 +162,8 @@ public final class Socket: Sendable, Hashable {
 
     private func armDisconnectDeadline() {
         guard let deadline = disconnectDeadline else { return }
-        let (seconds, attoseconds) = max(.zero, deadline - .now).components
-        let amount = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        _ = try? client.connection.eventLoop.scheduleCallback(in: amount, handler: DisconnectTimer(socket: self))
+        let delay = TimeAmount(max(.zero, deadline - .now))
+        _ = try? client.connection.eventLoop.scheduleCallback(in: delay, handler: DisconnectTimer(socket: self))
     }
 
     // MARK: Internal

@@ -27,8 +27,6 @@ extension SocketClient {
         let auth = packet.json.map(JSONText.init(unchecked:))
         let handshake = Handshake(headers: connection.handshake.headers, query: connection.handshake.query, auth: auth)
         let socket = Socket(id: EngineServer.randomId(), namespace: namespace, handshake: handshake, client: self)
-        beginConnect()
-        defer { endConnect() }
         do {
             try await namespace.admit(socket)
         } catch {

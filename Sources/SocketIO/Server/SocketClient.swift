@@ -14,9 +14,8 @@ final class SocketClient: EngineConnectionHandler {
     private struct State {
         var sockets: [String: Socket] = [:]
         var pendingBinary: PendingBinary?
-        /// CONNECTs whose middleware is running: the session is not idle while one is.
-        var connecting = 0
-        /// Set while a CONNECT runs: the messages that arrived after it, handled once it is done.
+        /// Set while a CONNECT runs (the session is not idle then): the messages that arrived after it, handled
+        /// once it is done.
         var backlog: [EngineMessage]?
         var closed = false
         var connectTimer: NIOScheduledCallback?
@@ -188,15 +187,6 @@ final class SocketClient: EngineConnectionHandler {
         return socket
     }
 
-    /// Counts a CONNECT in progress (its middleware may take a while): the session is not idle meanwhile.
-    func beginConnect() {
-        state.withLock { $0.connecting += 1 }
-    }
-
-    func endConnect() {
-        state.withLock { $0.connecting -= 1 }
-    }
-
     private var awaitsAttachments: Bool { state.withLock { $0.pendingBinary != nil } }
 
     /// Adds an attachment; returns the packet and its attachments once all have arrived, nil when none is expected.
@@ -222,10 +212,8 @@ final class SocketClient: EngineConnectionHandler {
     // MARK: Connect timeout
 
     private func armConnectTimeout() {
-        let delay = layer.configuration.connectTimeout
-        let (seconds, attoseconds) = delay.components
-        let amount = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        let timer = try? connection.eventLoop.scheduleCallback(in: amount, handler: ConnectTimer(client: self))
+        let delay = TimeAmount(layer.configuration.connectTimeout)
+        let timer = try? connection.eventLoop.scheduleCallback(in: delay, handler: ConnectTimer(client: self))
         let stale = state.withLock { state -> NIOScheduledCallback? in
             defer { state.connectTimer = timer }
             return state.connectTimer
@@ -234,7 +222,7 @@ final class SocketClient: EngineConnectionHandler {
     }
 
     fileprivate func connectTimeoutFired() {
-        let idle = state.withLock { $0.sockets.isEmpty && $0.connecting == 0 && !$0.closed }
+        let idle = state.withLock { $0.sockets.isEmpty && $0.backlog == nil && !$0.closed }
         if idle {
             connection.close(.forcedClose)
         } else if state.withLock({ $0.sockets.isEmpty && !$0.closed }) {
