@@ -163,6 +163,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // For `ConnectionPoolError`, which the pool's requests fail with when it cannot connect.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -179,6 +181,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "APIRuntime",
+                "EngineIO",
                 "Generated",
                 "Handlers",
                 "LocalPostgres",

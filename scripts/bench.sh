@@ -93,7 +93,7 @@ ulimit -n "$(ulimit -Hn)"
 start_server() {
     DATABASE_URL="postgres://postgres@127.0.0.1:$db_port/messaging" PORT=$port LOG_LEVEL=warning \
         RATE_LIMIT_SEND=1000000/1000000 RATE_LIMIT_EVENTS=1000000/1000000 RATE_LIMIT_REST=1000000/1000000 \
-        MAX_CONNECTIONS=1000000 MAX_CONNECTIONS_PER_USER=1000000 PING_INTERVAL_MS=10000 PING_TIMEOUT_MS=20000 \
+        MAX_CONNECTIONS=1000000 MAX_CONNECTIONS_PER_USER=1000000 MAX_PENDING_SESSIONS_PER_ADDRESS=1000000 PING_INTERVAL_MS=10000 PING_TIMEOUT_MS=20000 \
         env ${BENCH_SERVER_THREADS:+EVENT_LOOP_THREADS=$BENCH_SERVER_THREADS} "$bin/messaging-server" serve > "$work/server.log" 2>&1 &
     server=$!
     for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && return; sleep 0.1; done

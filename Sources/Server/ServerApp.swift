@@ -1,4 +1,5 @@
 import APIRuntime
+import EngineIO
 import Foundation
 import Generated
 import Handlers
@@ -75,6 +76,9 @@ struct ServerApp {
         postgresConfiguration.options.maximumConnections = configuration.databasePoolSize
         postgresConfiguration.options.minimumConnections = configuration.databasePoolSize
         postgresConfiguration.options.keepAliveBehavior = configuration.databaseKeepAlive.map { .init(frequency: $0) }
+        postgresConfiguration.options.additionalStartupParameters = [
+            ("statement_timeout", "\(configuration.statementTimeoutMilliseconds)")
+        ]
         let postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
 
         var socketConfiguration = SocketServerConfiguration()
@@ -83,6 +87,9 @@ struct ServerApp {
         socketConfiguration.engine.pingTimeout = configuration.pingTimeout
         socketConfiguration.engine.maxPayload = configuration.maxPayload
         socketConfiguration.engine.maxSessions = configuration.maxConnections
+        socketConfiguration.engine.maxPendingSessionsPerAddress = configuration.maxPendingSessionsPerAddress
+        socketConfiguration.engine.trustedProxies = configuration.trustedProxies
+        socketConfiguration.engine.maxOutboundBytes = configuration.maxOutboundBytes
         socketConfiguration.engine.requestHeadTimeout = configuration.requestHeadTimeout
         socketConfiguration.connectTimeout = configuration.connectTimeout
         socketConfiguration.drainTimeout = configuration.shutdownTimeout
@@ -90,7 +97,12 @@ struct ServerApp {
         let namespace = io.namespace(MessagesChannel.namespace)
         let store = MessageStore(client: postgres, logger: logger)
         let events = EventPublisher(sink: NamespaceEventSink(namespace: namespace), logger: logger)
-        let service = MessagingService(store: store, events: events, limits: configuration.limits)
+        let service = MessagingService(
+            store: store,
+            events: events,
+            databaseTimeout: configuration.databaseTimeout,
+            limits: configuration.limits
+        )
         _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, logger: logger)
         var clusterServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let window = configuration.recoveryWindow {
@@ -113,7 +125,8 @@ struct ServerApp {
             )
         }
 
-        let router = Router()
+        // The engine's context knows each request's peer, which polling handshakes are counted by.
+        let router = Router(context: EngineRequestContext.self)
         router.add(middleware: ConnectionCloseMiddleware())
         router.add(middleware: RequestLogMiddleware(quietPathPrefix: socketConfiguration.engine.path))
         router.add(middleware: ErrorEnvelopeMiddleware())
@@ -125,7 +138,7 @@ struct ServerApp {
             )
         )
         router.addSpecRoutes()
-        let api = MessagingAPI<BasicRequestContext>(
+        let api = MessagingAPI<EngineRequestContext>(
             service: service,
             tokens: tokens,
             serviceKey: configuration.serviceAPIKey,

@@ -27,6 +27,12 @@ struct ServerConfiguration: Sendable {
     /// firewalls or proxies that drop quiet connections); unset or 0: no keep-alive queries. Each query then arms
     /// and cancels a timer, which costs about a tenth of the server's time on a history read.
     var databaseKeepAlive: Duration?
+    /// `DATABASE_TIMEOUT_MS` (default 4000): how long a request or event waits for a database call before it is
+    /// answered SERVICE_UNAVAILABLE. A write that already has its connection is waited for instead (see below).
+    var databaseTimeout: Duration = .milliseconds(4_000)
+    /// `DATABASE_STATEMENT_TIMEOUT_MS` (default 5000): PostgreSQL's `statement_timeout` on every pooled
+    /// connection; it bounds how long a write that has started can keep its caller waiting.
+    var statementTimeoutMilliseconds = 5_000
     /// `DATA_DIR`: where the embedded cluster keeps its files (default `./data`).
     var dataDirectory: String
     /// `JWT_SECRET`: the HS256 key, at least 32 bytes.
@@ -57,6 +63,16 @@ struct ServerConfiguration: Sendable {
     var logFormat: LogFormat = .text
     /// `MAX_CONNECTIONS`: Engine.IO sessions open at once on this node (default 10000); more get 503.
     var maxConnections = 10_000
+    /// `MAX_OUTBOUND_BYTES` (default 1000000): bytes of messages that may wait for one client (its next poll, or
+    /// its WebSocket while the client does not read); past it the session is closed as a slow consumer.
+    var maxOutboundBytes = 1_000_000
+    /// `MAX_PENDING_SESSIONS_PER_ADDRESS` (default 100): Engine.IO sessions one client address may hold while they
+    /// are connected to no namespace (before CONNECT, after DISCONNECT, or refused); its next handshakes get 429.
+    /// Such sessions are closed after `CONNECT_TIMEOUT_MS`.
+    var maxPendingSessionsPerAddress = 100
+    /// `TRUSTED_PROXIES`: comma-separated IP addresses of the reverse proxies in front of the server; a request
+    /// from one of them is counted by the last address its `X-Forwarded-For` names. Unset: none.
+    var trustedProxies: Set<String> = []
     /// `MAX_BODY_BYTES`: largest REST request body (default 262144); larger ones get 413.
     var maxBodyBytes = 262_144
     /// `SHUTDOWN_TIMEOUT_MS`: on SIGTERM/SIGINT, how long events already received may take to finish before
@@ -121,6 +137,8 @@ struct ServerConfiguration: Sendable {
             }
             databaseKeepAlive = .seconds(seconds)
         }
+        databaseTimeout = .milliseconds(try Self.positive(environment, "DATABASE_TIMEOUT_MS", default: 4_000))
+        statementTimeoutMilliseconds = try Self.positive(environment, "DATABASE_STATEMENT_TIMEOUT_MS", default: 5_000)
         dataDirectory = environment["DATA_DIR"] ?? "data"
         jwtSecret = environment["JWT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
         if let jwtSecret, jwtSecret.utf8.count < 32 {
@@ -161,6 +179,12 @@ struct ServerConfiguration: Sendable {
         logFormat = format
         maxConnections = try Self.positive(environment, "MAX_CONNECTIONS", default: 10_000)
         maxBodyBytes = try Self.positive(environment, "MAX_BODY_BYTES", default: 262_144)
+        maxOutboundBytes = try Self.positive(environment, "MAX_OUTBOUND_BYTES", default: 1_000_000)
+        maxPendingSessionsPerAddress = try Self.positive(environment, "MAX_PENDING_SESSIONS_PER_ADDRESS", default: 100)
+        trustedProxies = Set(
+            (environment["TRUSTED_PROXIES"] ?? "").split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        )
         shutdownTimeout = .milliseconds(try Self.positive(environment, "SHUTDOWN_TIMEOUT_MS", default: 10_000))
         metricsToken = environment["METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         demoLogin = ["1", "true", "yes"].contains((environment["DEMO_LOGIN"] ?? "").lowercased())

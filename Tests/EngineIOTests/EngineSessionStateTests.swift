@@ -20,6 +20,25 @@ import Testing
         )
     }
 
+    @Test func aQueuePastItsBoundClosesTheSessionAsASlowConsumer() {
+        var state = EngineSessionState(
+            transport: .polling,
+            pingInterval: .seconds(25),
+            pingTimeout: .seconds(20),
+            maxQueuedBytes: 10,
+            now: start
+        )
+        #expect(state.enqueue([.message(.text("12345"))]) == .none)
+        #expect(state.pull(over: .polling) == .deliver([.message(.text("12345"))]))
+        // A poll drained the queue: its bytes no longer count.
+        #expect(state.enqueue([.message(.text("1234567890"))]) == .none)
+        #expect(!state.isClosed)
+        #expect(state.enqueue([.message(.text("x"))]) == .none)
+        #expect(state.closeReason == .slowConsumer)
+        // What waited is dropped; the next poll gets the close packet alone.
+        #expect(state.pull(over: .polling) == .deliver([.close]))
+    }
+
     @Test func aSecondConcurrentPollClosesTheSession() {
         var state = makeState()
         #expect(state.pull(over: .polling) == .wait)

@@ -97,17 +97,17 @@ def make_token(user, secret=JWT_SECRET, exp_offset=3600, **claims):
     return f"{header}.{payload}.{b64(signature)}"
 
 
-def start_messaging_server(tmp_dir, *, log_file=None, port=None, **env) -> MessagingServer:
+def start_messaging_server(tmp_dir, *, log_file=None, port=None, prefix=(), **env) -> MessagingServer:
     """A server with its own embedded cluster under tmp_dir (a second server on the same tmp_dir reuses the data);
     with log_file, its standard output (the log) goes to that file; with port, on that port (to restart a node
-    where its clients reconnect)."""
+    where its clients reconnect); with prefix, run under that command (faketime, for a node with a skewed clock)."""
     port = port or free_port()
     environment = dict(os.environ, PORT=str(port), LOG_LEVEL="warning", JWT_SECRET=JWT_SECRET,
                        SERVICE_API_KEY=SERVICE_KEY, DATA_DIR=str(tmp_dir))
     environment.pop("DATABASE_URL", None)
     environment.update({k: str(v) for k, v in env.items()})
     output = open(log_file, "w") if log_file else None
-    process = subprocess.Popen([str(BUILD / "messaging-server"), "serve"], env=environment, stdout=output)
+    process = subprocess.Popen([*prefix, str(BUILD / "messaging-server"), "serve"], env=environment, stdout=output)
     if output:
         output.close()
     server = MessagingServer(process, port)
@@ -188,3 +188,11 @@ class PostgresCluster:
         subprocess.run(self.prefix + [str(self.bin / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "fast",
                                       "-w", "stop"], capture_output=True, cwd=self.directory)
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A PostgreSQL cluster of the module's own, for servers given its DATABASE_URL."""
+    postgres = PostgresCluster()
+    yield postgres
+    postgres.stop()

@@ -19,7 +19,7 @@ def bench(tmp_path_factory):
     server = start_messaging_server(
         tmp_path_factory.mktemp("bench"), DATABASE_URL=postgres.url,
         RATE_LIMIT_SEND="100000/100000", RATE_LIMIT_EVENTS="100000/100000", RATE_LIMIT_REST="100000/100000",
-        MAX_CONNECTIONS_PER_USER=1000, EVENT_LOOP_THREADS=1)
+        MAX_CONNECTIONS_PER_USER=1000, MAX_PENDING_SESSIONS_PER_ADDRESS=100000, EVENT_LOOP_THREADS=1)
     postgres.sql_file(ROOT / "Benchmarks/sql/seed-pairs.sql", pairs=PAIRS)
     yield server, postgres
     server.stop()

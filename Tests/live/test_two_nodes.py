@@ -7,15 +7,8 @@ import time
 import pytest
 import requests
 
-from conftest import PostgresCluster, start_messaging_server
+from conftest import start_messaging_server
 from messaging_helpers import Device, api, provision
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    postgres = PostgresCluster()
-    yield postgres
-    postgres.stop()
 
 
 @pytest.fixture(scope="module")

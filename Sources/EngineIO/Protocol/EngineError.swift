@@ -30,6 +30,14 @@ public struct EngineError: Error, Equatable, Sendable, CustomStringConvertible {
         status: .serviceUnavailable
     )
 
+    /// Not in the reference server: a handshake from an address that holds `maxPendingSessionsPerAddress`
+    /// sessions connected to nothing (429; the client's reconnection back-off retries).
+    public static let tooManyPendingSessions = EngineError(
+        code: 4,
+        message: "Too many sessions from this address",
+        status: .tooManyRequests
+    )
+
     /// The compact JSON body.
     public var json: String { "{\"code\":\(code),\"message\":\"\(message)\"}" }
 

@@ -18,8 +18,20 @@ public struct EngineConfiguration: Sendable {
     /// How long a new HTTP connection may take to send its first complete request head before it is closed (a
     /// client that opens connections and sends nothing, or a byte at a time, cannot hold them).
     public var requestHeadTimeout: Duration = .seconds(30)
+    /// Most bytes of messages waiting for one client: queued for its next poll, or held while its WebSocket is not
+    /// writable (the client does not read). Past it the session is closed as a `slowConsumer`, so that a client
+    /// that never reads cannot make the server hold its broadcasts without end. Nil: no bound.
+    public var maxOutboundBytes: Int? = 1_000_000
     /// Most sessions open at once on this server; handshakes beyond it get 503. Nil: no ceiling.
     public var maxSessions: Int?
+    /// Most sessions one client address may hold that the layer above has not admitted (for Socket.IO: sessions
+    /// connected to no namespace, before their first CONNECT or after their last DISCONNECT); its handshakes
+    /// beyond it get 429. A handshake needs no credentials, so without this one address could fill the server.
+    /// Nil: no ceiling.
+    public var maxPendingSessionsPerAddress: Int?
+    /// Peers (exact IP addresses) whose `X-Forwarded-For` header names the client's address: the reverse proxies
+    /// in front of the server. A request from any other peer is counted by the peer's own address.
+    public var trustedProxies: Set<String> = []
     /// The event loops that run heartbeats, and the handlers of polling sessions (a WebSocket session uses its
     /// channel's event loop).
     public var eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton

@@ -18,7 +18,7 @@ public protocol EngineConnectionHandler: AnyObject, Sendable {
 }
 
 /// Why an Engine.IO session ended, with the reference implementation's wording.
-public enum EngineCloseReason: String, Sendable {
+public enum EngineCloseReason: String, Sendable, CaseIterable {
     /// The client closed the transport (or sent a close packet).
     case transportClose = "transport close"
     /// The transport failed or the client broke the protocol (a second concurrent poll, a ping from the client).
@@ -29,15 +29,21 @@ public enum EngineCloseReason: String, Sendable {
     /// The server (or the layer above) closed the session.
     case forcedClose = "forced close"
     case serverShuttingDown = "server shutting down"
+    /// Not in the reference server: the client did not read, and what waited for it passed
+    /// `EngineConfiguration.maxOutboundBytes`.
+    case slowConsumer = "slow consumer"
 }
 
-/// The request that opened a session: its headers and query parameters.
+/// The request that opened a session: its headers, query parameters and the client's address.
 public struct EngineHandshake: Sendable {
     public var headers: HTTPFields
     public var query: [String: String]
+    /// The client's IP address (see `EngineConfiguration.trustedProxies`); nil when unknown.
+    public var address: String?
 
-    public init(headers: HTTPFields, query: [String: String]) {
+    public init(headers: HTTPFields, query: [String: String], address: String? = nil) {
         self.headers = headers
         self.query = query
+        self.address = address
     }
 }

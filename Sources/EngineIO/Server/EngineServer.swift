@@ -13,7 +13,14 @@ public final class EngineServer: Service, Sendable {
     public let configuration: EngineConfiguration
     let logger: Logger
     let handler: any EngineServerHandler
-    private let sessions = Mutex<[String: EngineConnection]>([:])
+    private struct Sessions {
+        var open: [String: EngineConnection] = [:]
+        /// Open sessions not admitted by the layer above, per client address.
+        var pending: [String: Int] = [:]
+        /// The ids of open sessions the layer above admitted (kept only while addresses are counted).
+        var admitted: Set<String> = []
+    }
+    private let sessions = Mutex(Sessions())
     private let stopping = Atomic<Bool>(false)
 
     public init(
@@ -28,14 +35,14 @@ public final class EngineServer: Service, Sendable {
 
     /// Open sessions by transport.
     public var sessionCounts: (polling: Int, websocket: Int) {
-        let all = sessions.withLock { Array($0.values) }
+        let all = sessions.withLock { Array($0.open.values) }
         let websocket = all.filter { $0.transport == .websocket }.count
         return (all.count - websocket, websocket)
     }
 
     /// The open session with this id.
     public func session(_ id: String) -> EngineConnection? {
-        sessions.withLock { $0[id] }
+        sessions.withLock { $0.open[id] }
     }
 
     /// False once shutdown began: new handshakes get 503.
@@ -48,7 +55,7 @@ public final class EngineServer: Service, Sendable {
 
     /// Closes every session: pending long-polls get a close packet and WebSockets a close frame.
     public func closeAll(_ reason: EngineCloseReason = .serverShuttingDown) {
-        for session in sessions.withLock({ Array($0.values) }) { close(session, reason) }
+        for session in sessions.withLock({ Array($0.open.values) }) { close(session, reason) }
     }
 
     /// Waits for graceful shutdown, then stops accepting sessions and closes every open one.
@@ -78,14 +85,18 @@ public final class EngineServer: Service, Sendable {
             eventLoop: eventLoop ?? configuration.eventLoopGroup.next(),
             server: self
         )
-        let admitted = sessions.withLock { sessions -> Bool in
-            if let limit = configuration.maxSessions, sessions.count >= limit { return false }
-            sessions[session.id] = session
-            return true
+        let refusal = sessions.withLock { sessions -> EngineError? in
+            if let limit = configuration.maxSessions, sessions.open.count >= limit { return .atCapacity }
+            if let address = handshake.address, let limit = configuration.maxPendingSessionsPerAddress {
+                guard sessions.pending[address, default: 0] < limit else { return .tooManyPendingSessions }
+                sessions.pending[address, default: 0] += 1
+            }
+            sessions.open[session.id] = session
+            return nil
         }
-        guard admitted else {
-            EngineMetrics.sessionRefused("capacity")
-            throw .atCapacity
+        if let refusal {
+            EngineMetrics.sessionRefused(refusal == .atCapacity ? "capacity" : "pending_per_address")
+            throw refusal
         }
         session.attach(handler.sessionOpened(session))
         session.armHeartbeat()
@@ -99,15 +110,46 @@ public final class EngineServer: Service, Sendable {
     /// True when `maxSessions` sessions are open.
     var isFull: Bool {
         guard let limit = configuration.maxSessions else { return false }
-        return sessions.withLock { $0.count >= limit }
+        return sessions.withLock { $0.open.count >= limit }
+    }
+
+    /// True when `address` holds `maxPendingSessionsPerAddress` sessions not admitted.
+    func hasTooManyPending(_ address: String?) -> Bool {
+        guard let address, let limit = configuration.maxPendingSessionsPerAddress else { return false }
+        return sessions.withLock { $0.pending[address, default: 0] >= limit }
+    }
+
+    /// The layer above admitted a session (or withdrew its admission): it leaves (or rejoins) its address's count.
+    func setAdmitted(_ session: EngineConnection, _ admitted: Bool) {
+        guard let address = session.handshake.address, configuration.maxPendingSessionsPerAddress != nil else {
+            return
+        }
+        sessions.withLock { sessions in
+            guard sessions.open[session.id] != nil else { return }
+            let changed =
+                admitted ? sessions.admitted.insert(session.id).inserted : sessions.admitted.remove(session.id) != nil
+            guard changed else { return }
+            sessions.pending[address, default: 0] += admitted ? -1 : 1
+            if sessions.pending[address] == 0 { sessions.pending[address] = nil }
+        }
     }
 
     /// Closes a session and tells its handler; safe to call more than once (only the first reason counts).
     func close(_ session: EngineConnection, _ reason: EngineCloseReason) {
         session.closeState(reason)
-        let removed = sessions.withLock { $0.removeValue(forKey: session.id) != nil }
+        let removed = sessions.withLock { sessions -> Bool in
+            guard sessions.open.removeValue(forKey: session.id) != nil else { return false }
+            if let address = session.handshake.address, configuration.maxPendingSessionsPerAddress != nil,
+                sessions.admitted.remove(session.id) == nil
+            {
+                sessions.pending[address, default: 0] -= 1
+                if sessions.pending[address] == 0 { sessions.pending[address] = nil }
+            }
+            return true
+        }
         guard removed else { return }
         let reason = session.closeReason ?? reason
+        EngineMetrics.sessionClosed(reason)
         session.detachHandler()?.closed(reason)
         logger.debug("Engine.IO session closed", metadata: ["sid": "\(session.id)", "reason": "\(reason.rawValue)"])
     }

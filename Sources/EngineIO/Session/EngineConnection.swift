@@ -51,6 +51,7 @@ public final class EngineConnection: Sendable {
                     transport: transport,
                     pingInterval: server.configuration.pingInterval,
                     pingTimeout: server.configuration.pingTimeout,
+                    maxQueuedBytes: server.configuration.maxOutboundBytes,
                     now: now
                 ),
                 executor: EventLoopExecutor.of(eventLoop)
@@ -69,13 +70,19 @@ public final class EngineConnection: Sendable {
     /// here, next to the writes of their answers.
     public var executor: EventLoopExecutor { state.withLock { $0.executor } }
 
+    /// Whether the layer above accepted the session (for Socket.IO: it is connected to a namespace). Sessions not
+    /// admitted count toward their address's `maxPendingSessionsPerAddress`.
+    public func setAdmitted(_ admitted: Bool) {
+        server.setAdmitted(self, admitted)
+    }
+
     /// Queues messages for the client, in order; nothing happens once the session is closed.
     public func send(_ messages: [EngineMessage]) {
-        apply { $0.enqueue(messages.lazy.map(EnginePacket.message)) }
+        enqueue(messages.lazy.map(EnginePacket.message))
     }
 
     public func send(_ message: EngineMessage) {
-        apply { $0.enqueue(CollectionOfOne(.message(message))) }
+        enqueue(CollectionOfOne(.message(message)))
     }
 
     /// Closes the session (the client gets a close packet); its handler hears `reason`.
@@ -222,7 +229,7 @@ public final class EngineConnection: Sendable {
     }
 
     func sendPackets(_ packets: [EnginePacket]) {
-        apply { $0.enqueue(packets) }
+        enqueue(packets)
     }
 
     var isUpgrading: Bool { state.withLock { $0.machine.upgrading } }
@@ -263,9 +270,20 @@ public final class EngineConnection: Sendable {
         return changed
     }
 
-    private func apply(_ transition: (inout EngineSessionState) -> EngineSessionState.Wake) {
+    /// Queues packets; a client that lets too much wait for it (`maxOutboundBytes`) loses its session.
+    private func enqueue(_ packets: some Sequence<EnginePacket>) {
+        if apply({ $0.enqueue(packets) }) { server.close(self, .slowConsumer) }
+    }
+
+    /// Runs a transition and resumes the consumer it wakes; true when the transition closed the session.
+    @discardableResult
+    private func apply(_ transition: (inout EngineSessionState) -> EngineSessionState.Wake) -> Bool {
+        var closedNow = false
         let wake = state.withLock { locked -> (CheckedContinuation<[EnginePacket]?, Never>, [EnginePacket])? in
-            guard case .resume(let packets) = transition(&locked.machine) else { return nil }
+            let wasClosed = locked.machine.isClosed
+            let wake = transition(&locked.machine)
+            closedNow = !wasClosed && locked.machine.isClosed
+            guard case .resume(let packets) = wake else { return nil }
             if locked.sink != nil {
                 Self.rearm(&locked, transport: locked.machine.transport, delivering: packets)
                 return nil
@@ -279,6 +297,7 @@ public final class EngineConnection: Sendable {
             return (continuation, packets)
         }
         if let (continuation, packets) = wake { continuation.resume(returning: packets) }
+        return closedNow
     }
 }
 

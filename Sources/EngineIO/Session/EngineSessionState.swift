@@ -32,6 +32,9 @@ struct EngineSessionState {
     /// A WebSocket answered the probe and waits for the upgrade packet.
     private(set) var upgrading = false
     private var queue: [EnginePacket] = []
+    /// Bytes of the messages in `queue`, bounded by `maxQueuedBytes`.
+    private var queuedBytes = 0
+    private let maxQueuedBytes: Int?
     private var consumerWaiting = false
     private(set) var closeDelivered = false
 
@@ -40,10 +43,17 @@ struct EngineSessionState {
     private var nextPing: ContinuousClock.Instant
     private var pongDeadline: ContinuousClock.Instant?
 
-    init(transport: EngineTransport, pingInterval: Duration, pingTimeout: Duration, now: ContinuousClock.Instant) {
+    init(
+        transport: EngineTransport,
+        pingInterval: Duration,
+        pingTimeout: Duration,
+        maxQueuedBytes: Int? = nil,
+        now: ContinuousClock.Instant
+    ) {
         self.transport = transport
         self.pingInterval = pingInterval
         self.pingTimeout = pingTimeout
+        self.maxQueuedBytes = maxQueuedBytes
         self.nextPing = now + pingInterval
     }
 
@@ -71,10 +81,20 @@ struct EngineSessionState {
         consumerWaiting = false
     }
 
-    /// Queues packets for the client; resumes the waiting consumer with them.
+    /// Queues packets for the client; resumes the waiting consumer with them. When the messages waiting would pass
+    /// `maxQueuedBytes`, the session is closed as a slow consumer instead (the queue is dropped: a client that
+    /// does not read will not read it).
     mutating func enqueue(_ packets: some Sequence<EnginePacket>) -> Wake {
         guard !isClosed else { return .none }
-        queue.append(contentsOf: packets)
+        for packet in packets {
+            if case .message(let message) = packet { queuedBytes += message.byteCount }
+            queue.append(packet)
+        }
+        if let maxQueuedBytes, queuedBytes > maxQueuedBytes, !consumerWaiting {
+            queue.removeAll()
+            queuedBytes = 0
+            return close(.slowConsumer)
+        }
         return wakeConsumer()
     }
 
@@ -146,6 +166,7 @@ struct EngineSessionState {
     private mutating func drain() -> [EnginePacket] {
         let packets = queue
         queue.removeAll(keepingCapacity: false)
+        queuedBytes = 0
         if isClosed { closeDelivered = true }
         return packets
     }

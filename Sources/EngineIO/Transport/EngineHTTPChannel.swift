@@ -41,14 +41,16 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
                 maxFrameSize: server.configuration.maxPayload,
                 shouldUpgrade: { channel, head in
-                    refusal.value = Self.request(of: head).map { server.webSocketUpgradeError($0) } ?? .badRequest
+                    refusal.value =
+                        Self.request(of: head).map { server.webSocketUpgradeError($0, peer: channel.remoteAddress) }
+                        ?? .badRequest
                     return channel.eventLoop.makeSucceededFuture(refusal.value == nil ? HTTPHeaders() : nil)
                 },
                 upgradePipelineHandler: { channel, head in
                     channel.eventLoop.makeCompletedFuture {
                         guard let request = Self.request(of: head) else { throw ChannelError.inputClosed }
                         try channel.pipeline.syncOperations.addHandler(
-                            server.webSocketHandler(for: request, on: channel.eventLoop)
+                            server.webSocketHandler(for: request, peer: channel.remoteAddress, on: channel.eventLoop)
                         )
                         return .webSocket
                     }

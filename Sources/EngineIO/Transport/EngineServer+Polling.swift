@@ -10,7 +10,9 @@ extension EngineServer {
     /// `httpServer()`, which serves WebSocket connections in the channel pipeline.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let path = RouterPath(configuration.path)
-        router.get(path) { request, _ in await self.pollingGet(request) }
+        router.get(path) { request, context in
+            await self.pollingGet(request, peer: (context as? any RemoteAddressRequestContext)?.remoteAddress)
+        }
         router.post(path) { request, context in await self.pollingPost(request, maxSize: context.maxUploadSize) }
         router.on(path, method: .options) { request, _ in self.preflight(request) }
         // Any other method: 400 "Bad handshake method" (with the CORS headers), as the reference answers.
@@ -26,13 +28,16 @@ extension EngineServer {
         return errorResponse(session(sid) == nil ? .unknownSession : .badRequest, for: request)
     }
 
-    private func pollingGet(_ request: Request) async -> Response {
+    private func pollingGet(_ request: Request, peer: SocketAddress?) async -> Response {
         do {
             try checkRequest(request)
             let query = request.uri.queryParameters
             guard let sid = query.get("sid") else {
                 guard query.get("transport") == "polling" else { throw EngineError.badRequest }
-                let (_, open) = try openSession(transport: .polling, handshake: Self.handshake(of: request))
+                let (_, open) = try openSession(
+                    transport: .polling,
+                    handshake: handshake(of: request, peer: peer)
+                )
                 return textResponse(open.text, for: request)
             }
             guard let session = session(sid) else { throw EngineError.unknownSession }
@@ -150,9 +155,14 @@ extension EngineServer {
         )
     }
 
-    static func handshake(of request: Request) -> EngineHandshake {
+    func handshake(of request: Request, peer: SocketAddress?) -> EngineHandshake {
         var query: [String: String] = [:]
         for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
-        return EngineHandshake(headers: request.headers, query: query)
+        let address = ClientAddress.resolve(
+            peer: peer,
+            headers: request.headers,
+            trustedProxies: configuration.trustedProxies
+        )
+        return EngineHandshake(headers: request.headers, query: query, address: address)
     }
 }

@@ -26,6 +26,13 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     private var fragmentsOpcode: WebSocketOpcode = .text
     /// A flush is queued on the event loop behind the writes queued so far.
     private var flushScheduled = false
+    /// Packets held while the channel is not writable (the client reads slower than it is sent to), and the bytes
+    /// of their messages, bounded by `maxOutboundBytes`.
+    private var held: [EnginePacket] = []
+    private var heldBytes = 0
+    private let maxOutboundBytes: Int?
+    /// The session was cut off as a slow consumer: nothing more is written.
+    private var cutOff = false
     /// The open packet of a new session, written first.
     private let open: EnginePacket?
     /// How a connection that starts `.closed` is closed.
@@ -39,6 +46,7 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     ) {
         self.server = server
         self.maxPayload = server.configuration.maxPayload
+        self.maxOutboundBytes = server.configuration.maxOutboundBytes
         self.phase = phase
         self.open = open
         self.refusalCode = refusalCode
@@ -118,6 +126,17 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         context.fireChannelInactive()
     }
 
+    /// Writable again: what was held goes out, in order.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, !held.isEmpty {
+            let packets = held
+            held = []
+            heldBytes = 0
+            writeFrames(packets, context: context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if case .serving(let session) = phase { server.close(session, .transportError) }
         phase = .closed
@@ -190,8 +209,39 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         }
     }
 
+    /// Writes packets, or holds them while the channel is not writable; a client that lets more than
+    /// `maxOutboundBytes` wait is cut off (its session closed as a slow consumer, the connection closed without a
+    /// close frame it would not read).
     private func write(_ packets: [EnginePacket], context: ChannelHandlerContext) {
-        guard context.channel.isActive else { return }
+        guard context.channel.isActive, !cutOff else { return }
+        guard held.isEmpty, context.channel.isWritable else {
+            held += packets
+            for case .message(let message) in packets { heldBytes += message.byteCount }
+            if let maxOutboundBytes, heldBytes > maxOutboundBytes { cutOffSlowConsumer(context) }
+            return
+        }
+        writeFrames(packets, context: context)
+    }
+
+    private func cutOffSlowConsumer(_ context: ChannelHandlerContext) {
+        cutOff = true
+        held = []
+        heldBytes = 0
+        let session: EngineConnection?
+        switch phase {
+        case .serving(let serving): session = serving
+        default: session = nil
+        }
+        phase = .closed
+        context.close(promise: nil)
+        // Writes can run inside the session's push (its lock held): the session is closed after this turn.
+        if let session {
+            let server = server
+            context.eventLoop.execute { server.close(session, .slowConsumer) }
+        }
+    }
+
+    private func writeFrames(_ packets: [EnginePacket], context: ChannelHandlerContext) {
         for packet in packets {
             let frame: WebSocketFrame
             switch packet {

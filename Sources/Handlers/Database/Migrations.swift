@@ -16,19 +16,25 @@ public enum Migrations {
         Migration(version: 3, name: "heap-only updates of conversations and participants", sql: Schema.v3),
         Migration(version: 4, name: "system messages without a sender", sql: Schema.v4),
         Migration(version: 5, name: "connection state recovery", sql: Schema.v5),
+        Migration(version: 6, name: "message ids in commit order", sql: Schema.v6),
     ]
 
     /// Applies the migrations not yet applied; returns the versions it applied.
     @discardableResult
     public static func run(on client: PostgresClient, logger: Logger) async throws -> [Int] {
         try await client.withConnection { connection in
+            // Waiting for another node's migrations, or building an index, may take longer than the pool's
+            // `statement_timeout` allows an ordinary statement.
+            _ = try await connection.query("SET statement_timeout = 0", logger: logger)
             _ = try await connection.query("SELECT pg_advisory_lock(7428301)", logger: logger)
             do {
                 let applied = try await apply(on: connection, logger: logger)
                 _ = try await connection.query("SELECT pg_advisory_unlock(7428301)", logger: logger)
+                _ = try await connection.query("RESET statement_timeout", logger: logger)
                 return applied
             } catch {
                 _ = try? await connection.query("SELECT pg_advisory_unlock(7428301)", logger: logger)
+                _ = try? await connection.query("RESET statement_timeout", logger: logger)
                 throw error
             }
         }

@@ -126,4 +126,17 @@ enum Schema {
         CREATE INDEX socket_events_rooms ON socket_events USING gin (rooms);
         CREATE INDEX socket_events_created_at ON socket_events (created_at)
         """
+
+    /// Message ids grow in commit order within a conversation, so that a client catching up with `after=<id>`
+    /// never misses a message: ids are minted by the nodes (UUIDv7, from their clocks), and a message whose id is
+    /// not above its conversation's last one, read under the conversation's row lock, gets the last one's
+    /// successor instead (the `step`th for the `step`th such message of one statement).
+    static let v6 = """
+        CREATE FUNCTION message_id_after(minted uuid, latest uuid, step bigint) RETURNS uuid
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE
+            RETURN CASE WHEN latest IS NULL OR minted > latest THEN minted ELSE encode(
+                substring(uuid_send(latest) FROM 1 FOR 8)
+                || int8send(('x' || encode(substring(uuid_send(latest) FROM 9 FOR 8), 'hex'))::bit(64)::bigint + step),
+                'hex')::uuid END
+        """
 }

@@ -3,6 +3,7 @@ import Foundation
 import Generated
 import Logging
 import PostgresNIO
+import _ConnectionPoolModule
 
 /// The messaging use cases, shared by the REST handlers and the socket handlers so that an action has the same
 /// rules and the same events whichever door it came through.
@@ -12,8 +13,13 @@ public struct MessagingService: Sendable {
     /// How long one database call may take before the caller gets SERVICE_UNAVAILABLE (a database that is down
     /// would otherwise keep requests waiting for a connection).
     let databaseTimeout: Duration
+    /// Refuses calls at once while the database is unreachable.
+    let availability = DatabaseAvailability()
     public let limiters: Limiters
 
+    /// - Parameters:
+    ///   - databaseTimeout: how long a caller waits for a database call before SERVICE_UNAVAILABLE. A write that
+    ///     has its connection is not abandoned at that point: its caller gets the write's outcome.
     public init(
         store: MessageStore,
         events: EventPublisher,
@@ -285,55 +291,101 @@ public struct MessagingService: Sendable {
 
     // MARK: Database errors
 
-    /// Runs a database call with a time limit; an unreachable database becomes SERVICE_UNAVAILABLE, other failures
-    /// are logged without SQL and become INTERNAL_ERROR. Each call is timed for the metrics.
+    /// Runs a database call with a time limit; while the database is known to be unreachable the call is refused
+    /// at once. An unreachable or overloaded database becomes SERVICE_UNAVAILABLE; other failures are logged without
+    /// SQL and become INTERNAL_ERROR. Each call is timed for the metrics.
     func database<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let started = ContinuousClock.now
         ServiceMetrics.databaseCallsInFlight.increment()
         defer { ServiceMetrics.databaseCallsInFlight.decrement() }
         do {
+            try availability.admit()
             let result = try await DatabaseDeadline.run(within: databaseTimeout, work)
             ServiceMetrics.databaseCall(outcome: "ok", after: .now - started)
             return result
         } catch {
-            let (outcome, apiError) = classifyDatabaseError(error)
-            ServiceMetrics.databaseCall(outcome: outcome, after: .now - started)
-            throw apiError
+            let failure = classifyDatabaseError(error)
+            if failure.unreachable {
+                let client = store.client
+                let logger = store.logger
+                availability.markDown {
+                    let answer = try? await DatabaseDeadline.run(within: .seconds(1)) {
+                        try await client.query("SELECT 1", logger: logger).collect()
+                    }
+                    return answer != nil
+                }
+            }
+            ServiceMetrics.databaseCall(outcome: failure.outcome, after: .now - started)
+            throw failure.error
         }
     }
 
+    private struct DatabaseFailure {
+        /// The metrics label: ok (a rule of the service), down, timeout, unavailable, cancelled, error.
+        var outcome: String
+        var error: APIError
+        /// The database could not be reached: calls are refused until a probe reaches it.
+        var unreachable = false
+    }
+
+    /// SQLSTATEs that mean "try again later": the server is shutting down or starting (57P01–57P03), has no
+    /// connection slot left (53300), cancelled a statement that ran past `statement_timeout` (57014), or chose
+    /// this transaction as a serialization or deadlock victim (40001, 40P01).
+    private static let unreachableStates: Set<String> = ["57P01", "57P02", "57P03", "53300"]
+    private static let retryableStates: Set<String> = ["57014", "40001", "40P01"]
+
     /// The metrics outcome and the client-facing error of a failed database call.
-    private func classifyDatabaseError(_ error: any Error) -> (outcome: String, error: APIError) {
+    private func classifyDatabaseError(_ error: any Error) -> DatabaseFailure {
         switch error {
         case let error as APIError:
             // A rule of the service decided inside the call; the database itself answered.
-            return ("ok", error)
+            return DatabaseFailure(outcome: "ok", error: error)
+        case is DatabaseAvailability.Unavailable:
+            return DatabaseFailure(outcome: "down", error: .serviceUnavailable())
         case is DatabaseDeadline.Expired:
             Logger.current.warning("Database call timed out", metadata: ["timeout": "\(databaseTimeout)"])
-            return ("timeout", .serviceUnavailable())
+            return DatabaseFailure(outcome: "timeout", error: .serviceUnavailable(), unreachable: true)
+        case is CancellationError:
+            return DatabaseFailure(outcome: "cancelled", error: .serviceUnavailable())
         case let error as PostgresTransactionError:
             if let inner = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError {
                 return classifyDatabaseError(inner)
             }
-            return ("error", APIError(.internalError, "Internal server error"))
+            return DatabaseFailure(outcome: "error", error: APIError(.internalError, "Internal server error"))
         case let error as PSQLError:
-            switch error.code {
-            case .connectionError, .serverClosedConnection, .poolClosed, .clientClosedConnection, .queryCancelled:
-                Logger.current.warning("Database unavailable", metadata: ["code": "\(error.code)"])
-                return ("unavailable", .serviceUnavailable())
-            default:
-                Logger.current.error(
-                    "Database error",
-                    metadata: ["code": "\(error.code)", "sqlState": "\(error.serverInfo?[.sqlState] ?? "-")"]
-                )
-                return ("error", APIError(.internalError, "Internal server error"))
-            }
+            return classifyPostgresError(error)
+        case is ConnectionPoolError:
+            Logger.current.warning("Database unavailable", metadata: ["error": "\(error)"])
+            return DatabaseFailure(outcome: "unavailable", error: .serviceUnavailable(), unreachable: true)
         default:
-            Logger.current.warning(
-                "Database unavailable",
+            Logger.current.error(
+                "Database call failed",
                 metadata: ["error": "\(String(reflecting: type(of: error)))"]
             )
-            return ("unavailable", .serviceUnavailable())
+            return DatabaseFailure(outcome: "error", error: APIError(.internalError, "Internal server error"))
+        }
+    }
+
+    private func classifyPostgresError(_ error: PSQLError) -> DatabaseFailure {
+        let state = error.serverInfo?[.sqlState]
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .poolClosed, .clientClosedConnection:
+            Logger.current.warning("Database unavailable", metadata: ["code": "\(error.code)"])
+            return DatabaseFailure(outcome: "unavailable", error: .serviceUnavailable(), unreachable: true)
+        case .queryCancelled:
+            return DatabaseFailure(outcome: "cancelled", error: .serviceUnavailable())
+        case _ where state.map(Self.unreachableStates.contains) == true:
+            Logger.current.warning("Database unavailable", metadata: ["sqlState": "\(state ?? "-")"])
+            return DatabaseFailure(outcome: "unavailable", error: .serviceUnavailable(), unreachable: true)
+        case _ where state.map(Self.retryableStates.contains) == true:
+            Logger.current.warning("Database statement not completed", metadata: ["sqlState": "\(state ?? "-")"])
+            return DatabaseFailure(outcome: "timeout", error: .serviceUnavailable())
+        default:
+            Logger.current.error(
+                "Database error",
+                metadata: ["code": "\(error.code)", "sqlState": "\(state ?? "-")"]
+            )
+            return DatabaseFailure(outcome: "error", error: APIError(.internalError, "Internal server error"))
         }
     }
 }

@@ -96,30 +96,36 @@ extension MessageStore {
         reader: String
     ) async throws -> (readAt: Date, lastRead: UUID?, unreadCount: Int)? {
         let now = Date()
-        let rows = try await client.query(
-            """
-            UPDATE conversation_participants p
-            SET unread_count = 0, last_read_message_id = latest.last_message_id, last_read_at = \(now)
-            FROM (SELECT last_message_id FROM conversations WHERE id = \(conversation) FOR UPDATE) AS latest
-            WHERE p.conversation_id = \(conversation) AND p.user_id = \(reader)
-            RETURNING p.last_read_at, p.last_read_message_id, p.unread_count
-            """,
-            logger: logger
-        )
-        for try await (readAt, lastRead, unread) in rows.decode((Date, UUID?, Int).self) {
-            return (readAt, lastRead, unread)
+        let logger = logger
+        return try await write { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE conversation_participants p
+                SET unread_count = 0, last_read_message_id = latest.last_message_id, last_read_at = \(now)
+                FROM (SELECT last_message_id FROM conversations WHERE id = \(conversation) FOR UPDATE) AS latest
+                WHERE p.conversation_id = \(conversation) AND p.user_id = \(reader)
+                RETURNING p.last_read_at, p.last_read_message_id, p.unread_count
+                """,
+                logger: logger
+            )
+            for try await (readAt, lastRead, unread) in rows.decode((Date, UUID?, Int).self) {
+                return (readAt, lastRead, unread)
+            }
+            return nil
         }
-        return nil
     }
 
     func setArchived(_ archived: Bool, conversation: UUID, user: String) async throws {
-        _ = try await client.query(
-            """
-            UPDATE conversation_participants SET archived = \(archived)
-            WHERE conversation_id = \(conversation) AND user_id = \(user)
-            """,
-            logger: logger
-        )
+        let logger = logger
+        try await write { connection in
+            _ = try await connection.query(
+                """
+                UPDATE conversation_participants SET archived = \(archived)
+                WHERE conversation_id = \(conversation) AND user_id = \(user)
+                """,
+                logger: logger
+            )
+        }
     }
 
     private func decodeConversations(

@@ -15,7 +15,8 @@ extension MessageStore {
 
     /// Stores a message and updates the conversation and the unread counts (in one statement, batched with other
     /// sends under load), and returns it as its sender sees it. With a `clientMessageId` already used by this
-    /// sender in this conversation it stores nothing and returns the existing message with `created == false`.
+    /// sender in this conversation it stores nothing and returns the existing message with `created == false`
+    /// (true when the first attempt's outcome was unknown and its event is still to be emitted).
     /// Nil when nothing was stored otherwise: the conversation's contract is no longer active.
     func insert(_ message: NewMessage) async throws -> (message: Message, created: Bool)? {
         let id = UUIDv7.make()
@@ -30,7 +31,7 @@ extension MessageStore {
                 avatar: stored.avatar
             )
             let message = Message(
-                id: id.lowercased,
+                id: stored.id.lowercased,
                 conversationId: message.conversationId.lowercased,
                 sender: sender,
                 content: message.content,
@@ -50,7 +51,9 @@ extension MessageStore {
                 sender: message.senderId
             )
         else { return nil }
-        return (existing, false)
+        // A retry of a message whose first answer was a failure of unknown outcome: its event was never emitted.
+        let announced = UUID(uuidString: existing.id).map { !inserts.unsettled.settle($0) } ?? true
+        return (existing, !announced)
     }
 
     /// A sender's message found by its idempotency key, as the sender sees it (a retry's answer).

@@ -4,14 +4,17 @@ import PostgresNIO
 
 extension MessageStore {
     func upsertUser(id: String, _ user: UpsertUserRequest) async throws -> UserSummary {
-        _ = try await client.query(
-            """
-            INSERT INTO users (id, first_name, last_name, avatar) VALUES (\(id), \(user.firstName), \(user.lastName), \(user.avatar))
-            ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
-                avatar = excluded.avatar, updated_at = now()
-            """,
-            logger: logger
-        )
+        let logger = logger
+        try await write { connection in
+            _ = try await connection.query(
+                """
+                INSERT INTO users (id, first_name, last_name, avatar) VALUES (\(id), \(user.firstName), \(user.lastName), \(user.avatar))
+                ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+                    avatar = excluded.avatar, updated_at = now()
+                """,
+                logger: logger
+            )
+        }
         return UserSummary(id: id, firstName: user.firstName, lastName: user.lastName, avatar: user.avatar)
     }
 
@@ -22,9 +25,12 @@ extension MessageStore {
         case partiesChanged
     }
 
-    /// Creates or updates a contract and adds or renames its milestones, in one transaction.
+    /// Creates or updates a contract and adds or renames its milestones, in one transaction. Of two concurrent
+    /// creations of one contract with different parties, the first to commit is stored and the other is told
+    /// `partiesChanged`: its insert waits for the first and then finds other parties.
     func upsertContract(id: String, _ contract: UpsertContractRequest) async throws -> ContractUpsert {
-        try await client.withTransaction(logger: logger) { connection in
+        let logger = logger
+        return try await writeTransaction { connection in
             let known = try await connection.query(
                 "SELECT id FROM users WHERE id = ANY(\([contract.clientId, contract.freelancerId]))",
                 logger: logger
@@ -49,15 +55,20 @@ extension MessageStore {
             )
             for try await milestone in milestoneIds.decode(String.self) { knownMilestones.insert(milestone) }
             let status = contract.status?.rawValue
-            _ = try await connection.query(
+            let upserted = try await connection.query(
                 """
                 INSERT INTO contracts (id, client_id, freelancer_id, title, status)
                 VALUES (\(id), \(contract.clientId), \(contract.freelancerId), \(contract.title), coalesce(\(status), 'active'))
                 ON CONFLICT (id) DO UPDATE SET title = coalesce(excluded.title, contracts.title),
                     status = coalesce(\(status), contracts.status), updated_at = now()
+                WHERE contracts.client_id = excluded.client_id AND contracts.freelancer_id = excluded.freelancer_id
+                RETURNING id
                 """,
                 logger: logger
             )
+            var written = false
+            for try await _ in upserted.decode(String.self) { written = true }
+            if !written { return .partiesChanged }
             for milestone in contract.milestones ?? [] {
                 _ = try await connection.query(
                     """

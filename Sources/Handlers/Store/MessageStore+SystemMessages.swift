@@ -72,7 +72,8 @@ extension MessageStore {
             """
             WITH inserted AS (
                 INSERT INTO messages (id, conversation_id, sender_id, content, message_type, sent_at)
-                VALUES (\(id), \(conversation), NULL, \(content), 'system', \(sentAt))
+                SELECT message_id_after(\(id), c.last_message_id, 1), c.id, NULL, \(content), 'system', \(sentAt)
+                FROM conversations c WHERE c.id = \(conversation)
                 RETURNING id, sent_at
             ), conversation AS (
                 UPDATE conversations c
@@ -88,17 +89,19 @@ extension MessageStore {
                 SET unread_count = p.unread_count + 1, last_activity_at = greatest(p.last_activity_at, inserted.sent_at)
                 FROM inserted WHERE p.conversation_id = \(conversation)
             )
-            SELECT inserted.sent_at,
+            SELECT inserted.id, inserted.sent_at,
                    array(SELECT p.user_id FROM conversation_participants p WHERE p.conversation_id = \(conversation)
                          ORDER BY p.role)
             FROM inserted
             """,
             logger: logger
         )
-        var (stored, participants) = (sentAt, [String]())
-        for try await (time, users) in rows.decode((Date, [String]).self) { (stored, participants) = (time, users) }
+        var (storedId, stored, participants) = (id, sentAt, [String]())
+        for try await (rowId, time, users) in rows.decode((UUID, Date, [String]).self) {
+            (storedId, stored, participants) = (rowId, time, users)
+        }
         let message = Message(
-            id: id.lowercased,
+            id: storedId.lowercased,
             conversationId: conversation.lowercased,
             sender: Self.systemSender,
             content: content,

@@ -92,26 +92,41 @@ public struct MessageStore: Sendable {
         return nil
     }
 
-    /// The conversation of a contract (or milestone), created with its two participants when missing.
+    /// The conversation of a contract (or milestone), created with its two participants when missing. When another
+    /// call creates it at the same moment, this statement's insert waits for that one and then does nothing, and its
+    /// snapshot, older than that commit, cannot see the new row: a second statement reads it.
     func ensureConversation(contractId: String, milestoneId: String?, parties: ContractParties) async throws -> UUID {
         let newId = UUIDv7.make()
+        let logger = logger
+        let created = try await write { connection in
+            let rows = try await connection.query(
+                """
+                WITH created AS (
+                    INSERT INTO conversations (id, contract_id, milestone_id) VALUES (\(newId), \(contractId), \(milestoneId))
+                    ON CONFLICT (contract_id, milestone_id) DO NOTHING
+                    RETURNING id
+                ), members AS (
+                    INSERT INTO conversation_participants (conversation_id, user_id, role)
+                    SELECT created.id, member.user_id, member.role FROM created,
+                        (VALUES (\(parties.clientId), 'client'), (\(parties.freelancerId), 'freelancer')) AS member (user_id, role)
+                    RETURNING conversation_id
+                )
+                SELECT id FROM created
+                UNION ALL
+                SELECT id FROM conversations
+                WHERE contract_id = \(contractId) AND milestone_id IS NOT DISTINCT FROM \(milestoneId)
+                LIMIT 1
+                """,
+                logger: logger
+            )
+            for try await id in rows.decode(UUID.self) { return Optional(id) }
+            return nil
+        }
+        if let created { return created }
         let rows = try await client.query(
             """
-            WITH created AS (
-                INSERT INTO conversations (id, contract_id, milestone_id) VALUES (\(newId), \(contractId), \(milestoneId))
-                ON CONFLICT (contract_id, milestone_id) DO NOTHING
-                RETURNING id
-            ), members AS (
-                INSERT INTO conversation_participants (conversation_id, user_id, role)
-                SELECT created.id, member.user_id, member.role FROM created,
-                    (VALUES (\(parties.clientId), 'client'), (\(parties.freelancerId), 'freelancer')) AS member (user_id, role)
-                RETURNING conversation_id
-            )
-            SELECT id FROM created
-            UNION ALL
             SELECT id FROM conversations
             WHERE contract_id = \(contractId) AND milestone_id IS NOT DISTINCT FROM \(milestoneId)
-            LIMIT 1
             """,
             logger: logger
         )

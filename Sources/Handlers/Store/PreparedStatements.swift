@@ -34,15 +34,16 @@ enum PreparedStatements {
     /// Stores one message and updates its conversation and the unread counts: the batch statement's work for a
     /// batch of one, in a form PostgreSQL executes in about half the time. No row when the sender's
     /// `clientMessageId` was used before in this conversation, or when the conversation's contract is no longer
-    /// active (then nothing changed).
+    /// active (then nothing changed). The stored id is the minted one unless that is not above the conversation's
+    /// last message, read under the conversation's lock (see `InsertMessages`).
     struct InsertMessage: PostgresPreparedStatement {
         static let sql = """
             WITH locked AS (
-                SELECT c.id FROM conversations c JOIN contracts k ON k.id = c.contract_id
+                SELECT c.id, c.last_message_id FROM conversations c JOIN contracts k ON k.id = c.contract_id
                 WHERE c.id = $1 AND k.status = 'active' FOR UPDATE OF c
             ), inserted AS (
                 INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)
-                SELECT $2, locked.id, $3, $4, $5, $6::jsonb, $7, $8
+                SELECT message_id_after($2, locked.last_message_id, 1), locked.id, $3, $4, $5, $6::jsonb, $7, $8
                 FROM locked
                 ON CONFLICT (conversation_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
                 RETURNING id, sent_at
@@ -61,7 +62,8 @@ enum PreparedStatements {
                     archived = CASE WHEN p.user_id = $3 THEN p.archived ELSE false END
                 FROM inserted WHERE p.conversation_id = $1
             )
-            SELECT inserted.id, inserted.sent_at, u.first_name, u.last_name, u.avatar FROM inserted JOIN users u ON u.id = $3
+            SELECT $2::uuid, inserted.id, inserted.sent_at, u.first_name, u.last_name, u.avatar
+            FROM inserted JOIN users u ON u.id = $3
             """
         static let bindingDataTypes: [PostgresDataType] = [
             .uuid, .uuid, .text, .text, .text, .text, .text, .timestamptz,
@@ -90,24 +92,29 @@ enum PreparedStatements {
     /// Stores a batch of messages (possibly in several conversations) and updates each conversation and its unread
     /// counts, in one statement. Returns a row per stored message with the sender's name; a message whose sender
     /// used its `clientMessageId` before in that conversation (or earlier in the batch), or whose conversation's
-    /// contract is no longer active, is left out, and nothing changed for it. The conversations are locked in id order, so batches never deadlock with each other or with
-    /// mark-read, which locks one conversation; the updates depend on what was inserted. The conversation's last
-    /// message only moves forward: a batch with older ids (minted earlier) may commit after a newer one.
+    /// contract is no longer active, is left out, and nothing changed for it. The conversations are locked in id
+    /// order, so batches never deadlock with each other or with mark-read, which locks one conversation; the updates
+    /// depend on what was inserted. Under that lock each message's id is made greater than its conversation's last
+    /// (`message_id_after`), so ids grow in commit order and a catch-up by id misses nothing.
     struct InsertMessages: PostgresPreparedStatement {
         static let sql = """
             WITH input AS (
                 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
                     AS t (id, conversation_id, sender_id, content, message_type, attachments, client_message_id)
             ), locked AS (
-                SELECT c.id FROM conversations c JOIN contracts k ON k.id = c.contract_id
+                SELECT c.id, c.last_message_id FROM conversations c JOIN contracts k ON k.id = c.contract_id
                 WHERE c.id IN (SELECT conversation_id FROM input) AND k.status = 'active'
                 ORDER BY c.id FOR UPDATE OF c
+            ), numbered AS (
+                SELECT i.*, message_id_after(i.id, locked.last_message_id,
+                                             row_number() OVER (PARTITION BY i.conversation_id ORDER BY i.id)) AS stored_id
+                FROM input i JOIN locked ON locked.id = i.conversation_id
             ), inserted AS (
                 INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)
-                SELECT i.id, i.conversation_id, i.sender_id, i.content, i.message_type, i.attachments::jsonb,
-                       NULLIF(i.client_message_id, ''), $8
-                FROM input i JOIN locked ON locked.id = i.conversation_id
-                ORDER BY i.id
+                SELECT n.stored_id, n.conversation_id, n.sender_id, n.content, n.message_type, n.attachments::jsonb,
+                       NULLIF(n.client_message_id, ''), $8
+                FROM numbered n
+                ORDER BY n.stored_id
                 ON CONFLICT (conversation_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
                 RETURNING id, conversation_id, sender_id, content, sent_at
             ), latest AS (
@@ -135,13 +142,14 @@ enum PreparedStatements {
                       GROUP BY m.conversation_id, m.user_id) AS s
                 WHERE p.conversation_id = s.conversation_id AND p.user_id = s.user_id
             )
-            SELECT inserted.id, inserted.sent_at, u.first_name, u.last_name, u.avatar
-            FROM inserted JOIN users u ON u.id = inserted.sender_id
+            SELECT n.id, inserted.id, inserted.sent_at, u.first_name, u.last_name, u.avatar
+            FROM inserted JOIN numbered n ON n.stored_id = inserted.id JOIN users u ON u.id = inserted.sender_id
             """
         static let bindingDataTypes: [PostgresDataType] = [
             .uuidArray, .uuidArray, .textArray, .textArray, .textArray, .textArray, .textArray, .timestamptz,
         ]
-        typealias Row = (UUID, Date, String, String, String?)
+        /// The id the node minted, the id stored, the time, the sender's name and avatar.
+        typealias Row = (UUID, UUID, Date, String, String, String?)
 
         struct Item: Sendable {
             var id: UUID

@@ -167,13 +167,15 @@ final class SocketClient: EngineConnectionHandler {
 
     /// Registers a namespace connection; false when the session closed or has one for that namespace.
     func attach(_ socket: Socket) -> Bool {
-        let (attached, timer) = state.withLock { state -> (Bool, NIOScheduledCallback?) in
-            guard !state.closed, state.sockets[socket.namespace.name] == nil else { return (false, nil) }
+        let (attached, first, timer) = state.withLock { state -> (Bool, Bool, NIOScheduledCallback?) in
+            guard !state.closed, state.sockets[socket.namespace.name] == nil else { return (false, false, nil) }
             state.sockets[socket.namespace.name] = socket
             defer { state.connectTimer = nil }
-            return (true, state.connectTimer)
+            return (true, state.sockets.count == 1, state.connectTimer)
         }
         timer?.cancel()
+        // A session connected to a namespace no longer counts as its address's pending session.
+        if first { connection.setAdmitted(true) }
         return attached
     }
 
@@ -183,7 +185,10 @@ final class SocketClient: EngineConnectionHandler {
             let socket = state.sockets.removeValue(forKey: namespace)
             return (socket, socket != nil && state.sockets.isEmpty && !state.closed)
         }
-        if idle { armConnectTimeout() }
+        if idle {
+            connection.setAdmitted(false)
+            armConnectTimeout()
+        }
         return socket
     }
 
