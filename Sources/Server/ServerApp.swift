@@ -91,6 +91,7 @@ struct ServerApp {
         socketConfiguration.engine.trustedProxies = configuration.trustedProxies
         socketConfiguration.engine.maxOutboundBytes = configuration.maxOutboundBytes
         socketConfiguration.engine.requestHeadTimeout = configuration.requestHeadTimeout
+        socketConfiguration.engine.requestBodyTimeout = configuration.requestBodyTimeout
         socketConfiguration.connectTimeout = configuration.connectTimeout
         socketConfiguration.drainTimeout = configuration.shutdownTimeout
         let io = SocketServer(configuration: socketConfiguration, logger: logger)

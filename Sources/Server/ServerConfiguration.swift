@@ -58,6 +58,9 @@ struct ServerConfiguration: Sendable {
     /// `HTTP_HEADER_TIMEOUT_S` (default 30): a new connection's first request head must be complete within it.
     /// `HTTP_IDLE_TIMEOUT_S` (default 60): a kept-alive connection with no request for that long is closed.
     var requestHeadTimeout: Duration = .seconds(30)
+    /// `HTTP_BODY_TIMEOUT_S` (default 10): the body of a polling POST must arrive within it, or the connection and
+    /// the session are closed.
+    var requestBodyTimeout: Duration = .seconds(10)
     var httpIdleTimeout: Duration = .seconds(60)
     /// `LOG_FORMAT`: `text` (default) or `json` (one object per line).
     var logFormat: LogFormat = .text
@@ -172,6 +175,7 @@ struct ServerConfiguration: Sendable {
         maxPayload = try Self.positive(environment, "MAX_PAYLOAD", default: 1_000_000)
         requestHeadTimeout = .seconds(try Self.positive(environment, "HTTP_HEADER_TIMEOUT_S", default: 30))
         httpIdleTimeout = .seconds(try Self.positive(environment, "HTTP_IDLE_TIMEOUT_S", default: 60))
+        requestBodyTimeout = .seconds(try Self.positive(environment, "HTTP_BODY_TIMEOUT_S", default: 10))
         let formatText = environment["LOG_FORMAT"] ?? "text"
         guard let format = LogFormat(rawValue: formatText.lowercased()) else {
             throw ConfigurationError(description: "LOG_FORMAT must be text or json, not '\(formatText)'")

@@ -327,3 +327,17 @@ def test_an_event_for_a_namespace_not_connected_closes_the_session(echo_server):
         assert all(not (isinstance(frame, str) and frame.startswith("43")) for frame in frames)
     finally:
         ws.close()
+
+
+def test_an_upgrade_socket_that_never_probes_goes_when_its_session_ends(echo_server):
+    sid = handshake(echo_server)["sid"]
+    ws = websocket.create_connection(f"{echo_server.ws_url}/socket.io/?EIO=4&transport=websocket&sid={sid}", timeout=5)
+    try:
+        time.sleep(0.1)
+        assert post(echo_server, sid, "1").status_code == 200  # the client closes its session over polling
+        started = time.time()
+        frames = closed_frames(ws)
+        # Well before the 10 s upgrade timeout.
+        assert frames == [("close", 1000)] and time.time() - started < 5
+    finally:
+        ws.close()

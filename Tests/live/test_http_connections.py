@@ -69,3 +69,29 @@ def test_slow_request_heads_and_idle_connections_are_closed_but_long_polls_are_n
         assert poll(server, sid, timeout=10).text == "2"
     finally:
         server.stop()
+
+
+def test_a_polling_body_that_does_not_arrive_in_time_closes_its_connection_and_session(tmp_path_factory):
+    from conftest import start_messaging_server
+    from test_engineio_raw import handshake, poll
+
+    server = start_messaging_server(tmp_path_factory.mktemp("body-timeout"), HTTP_BODY_TIMEOUT_S="1",
+                                    PING_INTERVAL_MS="25000")
+    try:
+        sid = handshake(server)["sid"]
+        slow = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        slow.sendall(f"POST /socket.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nHost: x\r\n"
+                     f"Content-Type: text/plain\r\nContent-Length: 100\r\n\r\n40".encode())
+        assert closed_within(slow, 5)
+        slow.close()
+        assert poll(server, sid, timeout=5).status_code == 400, "the session went with its connection"
+        # A body that arrives in time is delivered as before.
+        other = handshake(server)["sid"]
+        on_time = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        on_time.sendall(f"POST /socket.io/?EIO=4&transport=polling&sid={other} HTTP/1.1\r\nHost: x\r\n"
+                        f"Content-Type: text/plain\r\nContent-Length: 1\r\n\r\n".encode())
+        on_time.sendall(b"6")
+        assert on_time.recv(65536).startswith(b"HTTP/1.1 200")
+        on_time.close()
+    finally:
+        server.stop()

@@ -22,6 +22,10 @@ public struct EngineConfiguration: Sendable {
     /// writable (the client does not read). Past it the session is closed as a `slowConsumer`, so that a client
     /// that never reads cannot make the server hold its broadcasts without end. Nil: no bound.
     public var maxOutboundBytes: Int? = 1_000_000
+    /// How long the body of a polling POST may take to arrive, from its request head; past it the connection and
+    /// the session are closed (a client cannot hold a connection by sending a body a byte at a time). Applies when
+    /// the router's context is `EngineRequestContext`.
+    public var requestBodyTimeout: Duration = .seconds(10)
     /// Most sessions open at once on this server; handshakes beyond it get 503. Nil: no ceiling.
     public var maxSessions: Int?
     /// Most sessions one client address may hold that the layer above has not admitted (for Socket.IO: sessions

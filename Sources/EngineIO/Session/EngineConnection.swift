@@ -30,6 +30,8 @@ public final class EngineConnection: Sendable {
         var heartbeat: NIOScheduledCallback?
         /// A WebSocket connection is trying to upgrade the session (at most one at a time).
         var upgradeClaimed = false
+        /// Closes the WebSocket that is trying to upgrade the session, should the session end first.
+        var upgradeCloser: (@Sendable () -> Void)?
     }
 
     init(
@@ -245,12 +247,26 @@ public final class EngineConnection: Sendable {
         }
     }
 
+    /// The upgrading WebSocket's way to be closed when the session ends before the upgrade; false (and nothing
+    /// kept) when the session is over already.
+    func whileUpgrading(close closer: @escaping @Sendable () -> Void) -> Bool {
+        state.withLock { locked in
+            guard !locked.machine.isClosed else { return false }
+            locked.upgradeCloser = closer
+            return true
+        }
+    }
+
     func probeReceived() { apply { $0.probeReceived() } }
-    func upgradeReceived() { apply { $0.upgradeReceived() } }
+    func upgradeReceived() {
+        apply { $0.upgradeReceived() }
+        state.withLock { $0.upgradeCloser = nil }
+    }
     func upgradeAborted() {
         state.withLock { locked in
             locked.machine.upgradeAborted()
             locked.upgradeClaimed = false
+            locked.upgradeCloser = nil
         }
     }
     /// A pong: the next ping is due a `pingInterval` from now, so the timer moves there.
@@ -266,6 +282,14 @@ public final class EngineConnection: Sendable {
         apply { machine in
             changed = !machine.isClosed
             return machine.close(reason)
+        }
+        if changed {
+            // A WebSocket still trying to upgrade the session goes with it.
+            let closer = state.withLock { locked in
+                defer { locked.upgradeCloser = nil }
+                return locked.upgradeCloser
+            }
+            closer?()
         }
         return changed
     }

@@ -13,7 +13,9 @@ extension EngineServer {
         router.get(path) { request, context in
             await self.pollingGet(request, peer: (context as? any RemoteAddressRequestContext)?.remoteAddress)
         }
-        router.post(path) { request, context in await self.pollingPost(request, maxSize: context.maxUploadSize) }
+        router.post(path) { request, context in
+            await self.pollingPost(request, channel: (context as? EngineRequestContext)?.channel)
+        }
         router.on(path, method: .options) { request, _ in self.preflight(request) }
         // Any other method: 400 "Bad handshake method" (with the CORS headers), as the reference answers.
         for method in [HTTPRequest.Method.put, .delete, .patch, .trace, .connect] {
@@ -72,7 +74,7 @@ extension EngineServer {
         }
     }
 
-    private func pollingPost(_ request: Request, maxSize: Int) async -> Response {
+    private func pollingPost(_ request: Request, channel: (any Channel)?) async -> Response {
         do {
             try checkRequest(request)
             guard let sid = request.uri.queryParameters.get("sid") else { throw EngineError.badHandshakeMethod }
@@ -81,7 +83,15 @@ extension EngineServer {
                 throw EngineError.badRequest
             }
             let limit = configuration.maxPayload
-            guard let buffer = try? await request.body.collect(upTo: limit) else {
+            // A body that does not arrive in time closes the connection, which ends the collection below.
+            let bodyTimer = channel.map { channel in
+                channel.eventLoop.scheduleTask(in: TimeAmount(configuration.requestBodyTimeout)) {
+                    channel.close(promise: nil)
+                }
+            }
+            let body = try? await request.body.collect(upTo: limit)
+            bodyTimer?.cancel()
+            guard let buffer = body else {
                 close(session, .transportError)
                 var response = errorResponse(.badRequest, for: request)
                 response.status = .contentTooLarge

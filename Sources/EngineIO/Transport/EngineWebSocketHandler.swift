@@ -61,17 +61,23 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
             // No session could be opened (the server filled up or began stopping: 1013, try again later), or the
             // connection is not needed (its session already upgraded: a normal closure).
             closeChannel(context, code: refusalCode)
-        case .awaitingProbe, .awaitingUpgrade:
-            // A WebSocket that does not complete the upgrade in time is closed, the session going on over polling.
+        case .awaitingProbe(let session), .awaitingUpgrade(let session):
+            // A WebSocket that does not complete the upgrade in time is closed, the session going on over polling;
+            // one whose session ends first goes with it.
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let channelContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            let timeout = TimeAmount(server.configuration.upgradeTimeout)
-            context.eventLoop.scheduleTask(in: timeout) {
-                switch handler.value.phase {
-                case .awaitingProbe, .awaitingUpgrade: handler.value.fail(channelContext.value, code: .normalClosure)
-                case .serving, .closed: break
+            let loop = context.eventLoop
+            let abandon: @Sendable () -> Void = {
+                loop.execute {
+                    switch handler.value.phase {
+                    case .awaitingProbe, .awaitingUpgrade:
+                        handler.value.fail(channelContext.value, code: .normalClosure)
+                    case .serving, .closed: break
+                    }
                 }
             }
+            guard session.whileUpgrading(close: abandon) else { return fail(context, code: .normalClosure) }
+            loop.scheduleTask(in: TimeAmount(server.configuration.upgradeTimeout), abandon)
         }
     }
 
