@@ -35,7 +35,10 @@ step "lint (swift format)"
 swift format lint --strict -r Sources Plugins Package.swift \
     Tests/CodegenCoreTests Tests/GeneratedTests Tests/ServerTests Tests/EngineIOTests Tests/SocketIOTests Tests/HandlersTests \
     Tests/APIRuntimeTests \
-    Tests/FixtureConsumerTests/FixtureConsumerTests.swift Benchmarks/LoadGenerator
+    Tests/FixtureConsumerTests/FixtureConsumerTests.swift Benchmarks/LoadGenerator Fuzz/Targets
+
+step "fuzz the parsers (libFuzzer, ${FUZZ_SECONDS:-45} s each)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-45}" scripts/fuzz.sh
 
 step "swift test"
 swift test --skip-build

@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
 
 /// The one error type handlers throw: a code from the spec's `ErrorCode`, a human message, field details.
 ///

@@ -48,14 +48,8 @@ public enum JSONBody {
         return try decode(type, from: Data(buffer.readableBytesView))
     }
 
-    /// Decodes JSON bytes, with the same error mapping as a request body. NUL characters are the schema's concern
-    /// (every request string that is stored has the `noNUL` pattern; members the schema does not name are ignored).
+    /// Decodes JSON bytes, with the same error mapping as a request body (see `JSONCoding.decodeBody`).
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        do {
-            return try JSONCoding.decoder.decode(type, from: data)
-        } catch let error as DecodingError {
-            if error.isMalformedJSON { throw APIError.badRequest("The request body is not valid JSON") }
-            throw APIError.validationFailed([error.fieldProblem])
-        }
+        try JSONCoding.decodeBody(type, from: data)
     }
 }

@@ -13,17 +13,12 @@ final class SocketClient: EngineConnectionHandler {
 
     private struct State {
         var sockets: [String: Socket] = [:]
-        var pendingBinary: PendingBinary?
+        var pendingBinary: BinaryAssembly?
         /// Set while a CONNECT runs (the session is not idle then): the messages that arrived after it, handled
         /// once it is done.
         var backlog: [EngineMessage]?
         var closed = false
         var connectTimer: NIOScheduledCallback?
-    }
-
-    struct PendingBinary {
-        var packet: SocketPacket
-        var attachments: [[UInt8]]
     }
 
     init(connection: EngineConnection, layer: SocketLayer) {
@@ -75,23 +70,25 @@ final class SocketClient: EngineConnectionHandler {
                     }
                     return false
                 }
-                if decoded.kind == .binaryEvent || decoded.kind == .binaryAck, decoded.attachments > 0 {
+                if let assembly = BinaryAssembly(decoded, maxBytes: layer.configuration.engine.maxPayload) {
                     // A binary packet for a namespace the client is not connected to ends the session before any
                     // attachment is held.
                     guard decoded.kind == .binaryAck || socket(in: decoded.namespace) != nil else {
                         connection.close(.parseError)
                         return true
                     }
-                    state.withLock { $0.pendingBinary = PendingBinary(packet: decoded, attachments: []) }
+                    state.withLock { $0.pendingBinary = assembly }
                 } else {
                     handle(decoded, attachments: [])
                 }
             case .binary(let bytes):
-                guard case .some(let complete) = addAttachment(bytes) else {
+                switch addAttachment(bytes) {
+                case .complete(let packet, let attachments): handle(packet, attachments: attachments)
+                case .incomplete: break
+                case .overflow, nil:
                     connection.close(.parseError)
                     return true
                 }
-                if let complete { handle(complete.packet, attachments: complete.attachments) }
             }
         }
         return true
@@ -194,23 +191,13 @@ final class SocketClient: EngineConnectionHandler {
 
     private var awaitsAttachments: Bool { state.withLock { $0.pendingBinary != nil } }
 
-    /// Adds an attachment; returns the packet and its attachments once all have arrived, nil when none is expected.
-    /// The attachments of one packet together stay within `maxPayload`.
-    private func addAttachment(_ bytes: [UInt8]) -> PendingBinary?? {
-        let limit = layer.configuration.engine.maxPayload
-        return state.withLock { state in
-            guard var pending = state.pendingBinary else { return nil }
-            pending.attachments.append(bytes)
-            guard pending.attachments.reduce(0, { $0 + $1.count }) <= limit else {
-                state.pendingBinary = nil
-                return nil
-            }
-            if pending.attachments.count == pending.packet.attachments {
-                state.pendingBinary = nil
-                return .some(pending)
-            }
-            state.pendingBinary = pending
-            return .some(nil)
+    /// Adds an attachment to the packet being assembled; nil when none is expected.
+    private func addAttachment(_ bytes: [UInt8]) -> BinaryAssembly.Step? {
+        state.withLock { state in
+            guard var assembly = state.pendingBinary else { return nil }
+            let step = assembly.add(bytes)
+            state.pendingBinary = step == .incomplete ? assembly : nil
+            return step
         }
     }
 
