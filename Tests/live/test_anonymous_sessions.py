@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+import requests
 
 from conftest import start_messaging_server
 from messaging_helpers import Device, provision
@@ -43,6 +44,8 @@ def test_one_address_cannot_hold_more_pending_sessions_and_others_still_get_in(s
     status, body, _ = handshake_from(server, "127.0.0.2")
     assert status == 429
     assert json.loads(body) == {"code": 4, "message": "Too many sessions from this address"}
+    metrics = requests.get(server.url + "/metrics", timeout=5).text
+    assert 'engineio_sessions_refused_total{reason="pending_per_address"} 1' in metrics
     client, freelancer, _, contract = provision(server)
     for transports in (["polling"], ["websocket"], None):
         device = Device(server, client, transports=transports)

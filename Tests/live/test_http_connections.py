@@ -1,6 +1,8 @@
 """HTTP connection handling as pooled clients (node-fetch, undici, requests) see it."""
 import socket
 
+import requests
+
 
 def exchange(server, request: bytes) -> bytes:
     """Sends one raw request and reads until the server closes the connection (at most 5 s)."""
@@ -85,6 +87,8 @@ def test_a_polling_body_that_does_not_arrive_in_time_closes_its_connection_and_s
         assert closed_within(slow, 5)
         slow.close()
         assert poll(server, sid, timeout=5).status_code == 400, "the session went with its connection"
+        metrics = requests.get(server.url + "/metrics", timeout=5).text
+        assert 'engineio_limits_hit_total{limit="http_body_timeout"} 1' in metrics
         # A body that arrives in time is delivered as before.
         other = handshake(server)["sid"]
         on_time = socket.create_connection(("127.0.0.1", server.port), timeout=5)

@@ -1,4 +1,5 @@
 import Hummingbird
+import Metrics
 import NIOCore
 
 /// Bounds every request body (except under `exemptPathPrefix`, which has limits of its own): a declared
@@ -35,7 +36,9 @@ public struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// Counted in `http_request_bodies_too_large_total`.
     private var tooLarge: APIError {
-        APIError(.payloadTooLarge, "The request body is larger than \(maxBytes) bytes")
+        Counter(label: "http_request_bodies_too_large_total").increment()
+        return APIError(.payloadTooLarge, "The request body is larger than \(maxBytes) bytes")
     }
 }

@@ -13,6 +13,12 @@ enum EngineMetrics {
         }
     )
 
+    /// A bound of the engine was hit: `max_payload` (a message, payload or frame past `maxPayload`),
+    /// `http_header_timeout`, `http_body_timeout`. Refused handshakes and slow consumers are counted by reason.
+    static func limitHit(_ limit: String) {
+        Counter(label: "engineio_limits_hit_total", dimensions: [("limit", limit)]).increment()
+    }
+
     /// A session ended, by reason (`slow consumer` counts the clients cut off by `maxOutboundBytes`).
     static func sessionClosed(_ reason: EngineCloseReason) {
         closed[reason]?.increment()

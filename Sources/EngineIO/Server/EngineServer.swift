@@ -167,6 +167,7 @@ public final class EngineServer: Service, Sendable {
             switch packet {
             case .message(let message):
                 guard message.byteCount <= configuration.maxPayload else {
+                    EngineMetrics.limitHit("max_payload")
                     deliver()
                     return close(session, .parseError)
                 }

@@ -87,7 +87,10 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             // Until the first request head is complete nothing else watches the connection: it is closed when that
             // takes longer than `requestHeadTimeout`. The idle timeout of kept-alive connections takes over after.
             let timeout = TimeAmount(server.configuration.requestHeadTimeout)
-            let headTimer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+            let headTimer = channel.eventLoop.scheduleTask(in: timeout) {
+                EngineMetrics.limitHit("http_header_timeout")
+                channel.close(promise: nil)
+            }
             negotiated.whenComplete { _ in headTimer.cancel() }
             return Value(negotiated: negotiated, channel: channel)
         }

@@ -86,12 +86,14 @@ extension EngineServer {
             // A body that does not arrive in time closes the connection, which ends the collection below.
             let bodyTimer = channel.map { channel in
                 channel.eventLoop.scheduleTask(in: TimeAmount(configuration.requestBodyTimeout)) {
+                    EngineMetrics.limitHit("http_body_timeout")
                     channel.close(promise: nil)
                 }
             }
             let body = try? await request.body.collect(upTo: limit)
             bodyTimer?.cancel()
             guard let buffer = body else {
+                EngineMetrics.limitHit("max_payload")
                 close(session, .transportError)
                 var response = errorResponse(.badRequest, for: request)
                 response.status = .contentTooLarge

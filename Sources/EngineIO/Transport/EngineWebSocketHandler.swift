@@ -96,6 +96,7 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
             guard var buffer = fragments else { return fail(context, code: .protocolError) }
             var part = frame.unmaskedData
             guard buffer.readableBytes + part.readableBytes <= maxPayload else {
+                EngineMetrics.limitHit("max_payload")
                 return fail(context, code: .messageTooLarge)
             }
             buffer.writeBuffer(&part)
@@ -152,7 +153,10 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     // MARK: Messages
 
     private func message(_ buffer: ByteBuffer, opcode: WebSocketOpcode, context: ChannelHandlerContext) {
-        guard buffer.readableBytes <= maxPayload else { return fail(context, code: .messageTooLarge) }
+        guard buffer.readableBytes <= maxPayload else {
+            EngineMetrics.limitHit("max_payload")
+            return fail(context, code: .messageTooLarge)
+        }
         let packet: EnginePacket
         if opcode == .binary {
             packet = .message(.binary(Array(buffer.readableBytesView)))

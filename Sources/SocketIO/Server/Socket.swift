@@ -198,7 +198,9 @@ public final class Socket: Sendable, Hashable {
         switch outcome {
         case .send: client.connection.send(messages)
         case .held: break
-        case .overflow: client.connection.close(.forcedClose)
+        case .overflow:
+            SocketMetrics.limitHit("held_broadcasts")
+            client.connection.close(.forcedClose)
         }
     }
 

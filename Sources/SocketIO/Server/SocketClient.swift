@@ -42,7 +42,9 @@ final class SocketClient: EngineConnectionHandler {
         switch route {
         case .now: process(messages[...])
         case .deferred: break
-        case .overflow: connection.close(.forcedClose)
+        case .overflow:
+            SocketMetrics.limitHit("connect_backlog")
+            connection.close(.forcedClose)
         }
     }
 
@@ -85,7 +87,11 @@ final class SocketClient: EngineConnectionHandler {
                 switch addAttachment(bytes) {
                 case .complete(let packet, let attachments): handle(packet, attachments: attachments)
                 case .incomplete: break
-                case .overflow, nil:
+                case .overflow:
+                    SocketMetrics.limitHit("binary_attachments")
+                    connection.close(.parseError)
+                    return true
+                case nil:
                     connection.close(.parseError)
                     return true
                 }
@@ -142,6 +148,7 @@ final class SocketClient: EngineConnectionHandler {
             let ack = packet.id.map { Acknowledgement(id: $0, socket: socket) }
             let event = IncomingEvent(name: name, arguments: packet.arguments, attachments: attachments, ack: ack)
             if !socket.receive(event) {
+                SocketMetrics.limitHit("handler_backlog")
                 logger.warning(
                     "Client is too far ahead of its event handler; closing",
                     metadata: ["sid": "\(connection.id)"]

@@ -10,9 +10,11 @@ enum SocketMetrics {
         ).increment()
     }
 
-    /// Engine.IO handshakes refused before a session existed (`capacity`, `shutting_down`).
-    static func sessionRefused(_ reason: String) {
-        Counter(label: "engineio_sessions_refused_total", dimensions: [("reason", reason)]).increment()
+    /// A bound of the Socket.IO layer cut a session off: `connect_backlog` (messages waiting behind a CONNECT),
+    /// `handler_backlog` (events waiting for a socket's handler), `held_broadcasts` (during recovery),
+    /// `binary_attachments` (a packet's attachments past `maxPayload`).
+    static func limitHit(_ limit: String) {
+        Counter(label: "socketio_limits_hit_total", dimensions: [("limit", limit)]).increment()
     }
 }
 
