@@ -1,4 +1,5 @@
 import APIRuntime
+import ArgumentParser
 import EngineIO
 import Foundation
 import Generated
@@ -26,6 +27,7 @@ struct ServerApp {
     /// Opens the database (starting the embedded cluster when there is no `DATABASE_URL`), runs `work` with a
     /// running client, then closes everything.
     func withDatabase(_ work: (PostgresClient, Logger) async throws -> Void) async throws {
+        try await checkDatabaseTLS()
         let (clientConfiguration, embedded) = try openDatabase()
         defer { try? embedded?.cluster.stop() }
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
@@ -34,6 +36,15 @@ struct ServerApp {
             defer { group.cancelAll() }
             try await work(client, logger)
         }
+    }
+
+    /// With a `DATABASE_URL` that asks for TLS, a certificate the server's chain fails stops start-up with one line.
+    func checkDatabaseTLS() async throws {
+        guard let url = configuration.databaseURL,
+            let failure = await (try DatabaseLocation(url: url)).tlsFailure(logger: logger)
+        else { return }
+        FileHandle.standardError.write(Data("configuration error: \(failure)\n".utf8))
+        throw ExitCode.failure
     }
 
     func openDatabase() throws -> (PostgresClient.Configuration, EmbeddedDatabase?) {
@@ -62,6 +73,7 @@ struct ServerApp {
             issuer: configuration.jwtIssuer,
             audience: configuration.jwtAudience
         )
+        try await checkDatabaseTLS()
         let (clientConfiguration, embedded) = try openDatabase()
         defer {
             if let embedded {

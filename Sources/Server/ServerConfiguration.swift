@@ -125,11 +125,8 @@ struct ServerConfiguration: Sendable {
         }
         logLevel = level
         databaseURL = environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        if let databaseURL, (try? DatabaseLocation(url: databaseURL)) == nil {
-            throw ConfigurationError(
-                description: "DATABASE_URL must look like postgres://user:password@host:5432/database"
-            )
-        }
+        // Parsed here so that a bad URL, mode or root certificate is reported like any other setting.
+        if let databaseURL { _ = try DatabaseLocation(url: databaseURL) }
         databasePoolSize = try Self.positive(environment, "DATABASE_POOL_SIZE", default: 20)
         eventLoopThreads = try Self.eventLoopThreads(environment)
         if let keepAliveText = environment["DATABASE_KEEPALIVE_S"], !keepAliveText.isEmpty, keepAliveText != "0" {

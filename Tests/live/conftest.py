@@ -136,7 +136,9 @@ def messaging_server(tmp_path_factory):
 class PostgresCluster:
     """A PostgreSQL cluster on a loopback TCP port (trust authentication), for servers given a DATABASE_URL."""
 
-    def __init__(self):
+    def __init__(self, options="", hba=None, files=()):
+        """With options, extra server settings (`-c name=value ...`, `{dir}` standing for the cluster's folder); with hba, the pg_hba.conf to use; files are
+        copied into the cluster's folder (readable by the server only) before it starts."""
         import glob
         import shutil
         import tempfile
@@ -150,8 +152,17 @@ class PostgresCluster:
             self.prefix = ["runuser", "-u", "postgres", "--"]
         data = self.directory / "data"
         self.run("initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "--no-sync")
+        for source in files:
+            target = self.directory / Path(source).name
+            shutil.copy(source, target)
+            os.chmod(target, 0o600)
+            if os.geteuid() == 0:
+                shutil.chown(target, "postgres", "postgres")
+        if hba is not None:
+            (data / "pg_hba.conf").write_text(hba)
         self.run("pg_ctl", "-D", str(data), "-l", str(self.directory / "server.log"), "-w", "start", "-o",
-                 f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.directory} -c fsync=off")
+                 f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.directory} -c fsync=off "
+                 + options.format(dir=self.directory))
         self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "messaging")
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/messaging"
 
