@@ -37,6 +37,12 @@ swift format lint --strict -r Sources Plugins Package.swift \
     Tests/APIRuntimeTests \
     Tests/FixtureConsumerTests/FixtureConsumerTests.swift Benchmarks/LoadGenerator Fuzz/Targets
 
+step "documentation of the reusable libraries (DocC, warnings are errors)"
+for target in EngineIO SocketIO; do
+    swift package generate-documentation --target "$target" --warnings-as-errors > ".build/docc-$target.log" 2>&1 \
+        || { tail -30 ".build/docc-$target.log"; exit 1; }
+done
+
 step "fuzz the parsers (libFuzzer, ${FUZZ_SECONDS:-45} s each)"
 FUZZ_SECONDS="${FUZZ_SECONDS:-45}" scripts/fuzz.sh
 

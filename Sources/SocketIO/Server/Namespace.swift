@@ -129,12 +129,10 @@ public final class Namespace: Sendable {
 
     // MARK: Introspection
 
-    public var socketCount: Int { table.withLock { $0.sockets.count } }
-
     /// Every socket connected to the namespace on this node.
     public var allSockets: [Socket] { table.withLock { Array($0.sockets.values) } }
 
-    public func socket(id: String) -> Socket? { table.withLock { $0.sockets[id] } }
+    func socket(id: String) -> Socket? { table.withLock { $0.sockets[id] } }
 
     public func sockets(in room: String) -> [Socket] {
         table.withLock { table in table.members(of: room).compactMap { table.sockets[$0] } }

@@ -374,8 +374,6 @@ public final class Acknowledgement: Sendable {
         socket.send(packet, attachments: attachments)
         return true
     }
-
-    public var wasSent: Bool { sent.withLock { $0 } }
 }
 
 /// A client's acknowledgement of a server emit: its arguments and, for a BINARY_ACK, its attachments.
