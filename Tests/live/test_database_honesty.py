@@ -184,6 +184,7 @@ def test_an_unreachable_database_is_refused_at_once_and_recovers(cluster, tmp_pa
         statuses = [api(server, client, "GET", "/api/messages/conversations").status_code for _ in range(20)]
         elapsed = time.time() - started
         assert statuses == [503] * 20
+        print(f"20 calls refused while the database was down in {elapsed * 1000:.0f} ms")
         # Twenty calls each waiting for the 4 s deadline would take 80 s; refused at once they take milliseconds.
         assert elapsed < 8, elapsed
         own.run("pg_ctl", "-D", str(own.directory / "data"), "-l", str(own.directory / "server.log"), "-w", "start",
