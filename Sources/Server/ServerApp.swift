@@ -67,9 +67,8 @@ struct ServerApp {
     func serve() async throws {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(Self.metricsFactory(registry: registry))
-        let secret = try configuration.requireJWTSecret()
         let tokens = await JWTTokens(
-            secret: secret,
+            secret: try configuration.requireJWTSecret(),
             issuer: configuration.jwtIssuer,
             audience: configuration.jwtAudience
         )
@@ -81,118 +80,29 @@ struct ServerApp {
                 try? embedded.cluster.stop()
             }
         }
-        var postgresConfiguration = clientConfiguration
-        postgresConfiguration.options.connectTimeout = .seconds(3)
-        // Every connection is opened at start and kept: the pool arms no idle timer when a query hands its
-        // connection back, and no keep-alive timer unless the operator asks for keep-alive queries.
-        postgresConfiguration.options.maximumConnections = configuration.databasePoolSize
-        postgresConfiguration.options.minimumConnections = configuration.databasePoolSize
-        postgresConfiguration.options.keepAliveBehavior = configuration.databaseKeepAlive.map { .init(frequency: $0) }
-        postgresConfiguration.options.additionalStartupParameters = [
-            ("statement_timeout", "\(configuration.statementTimeoutMilliseconds)")
-        ]
+        let postgresConfiguration = poolConfiguration(clientConfiguration)
         let postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
-
-        var socketConfiguration = SocketServerConfiguration()
-        socketConfiguration.engine.allowedOrigins = configuration.corsOrigins
-        socketConfiguration.engine.pingInterval = configuration.pingInterval
-        socketConfiguration.engine.pingTimeout = configuration.pingTimeout
-        socketConfiguration.engine.maxPayload = configuration.maxPayload
-        socketConfiguration.engine.maxSessions = configuration.maxConnections
-        socketConfiguration.engine.maxPendingSessionsPerAddress = configuration.maxPendingSessionsPerAddress
-        socketConfiguration.engine.trustedProxies = configuration.trustedProxies
-        socketConfiguration.engine.maxOutboundBytes = configuration.maxOutboundBytes
-        socketConfiguration.engine.requestHeadTimeout = configuration.requestHeadTimeout
-        socketConfiguration.engine.requestBodyTimeout = configuration.requestBodyTimeout
-        socketConfiguration.connectTimeout = configuration.connectTimeout
-        socketConfiguration.drainTimeout = configuration.shutdownTimeout
-        let io = SocketServer(configuration: socketConfiguration, logger: logger)
+        let io = SocketServer(configuration: configuration.socketServerConfiguration, logger: logger)
         let namespace = io.namespace(MessagesChannel.namespace)
-        let store = MessageStore(client: postgres, logger: logger)
-        let events = EventPublisher(sink: NamespaceEventSink(namespace: namespace), logger: logger)
         let service = MessagingService(
-            store: store,
-            events: events,
+            store: MessageStore(client: postgres, logger: logger),
+            events: EventPublisher(sink: NamespaceEventSink(namespace: namespace), logger: logger),
             databaseTimeout: configuration.databaseTimeout,
             limits: configuration.limits
         )
         _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, logger: logger)
-        var clusterServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if let window = configuration.recoveryWindow {
-            let sessions = PostgresSessionStore(client: postgres, logger: logger, window: window)
-            namespace.recovery = MessagingNamespace.recovery(store: sessions, window: window)
-            clusterServices.append(.init(service: sessions))
-        }
-        if configuration.broadcastAdapter == .postgres {
-            let adapter = PostgresBroadcastAdapter(
-                client: postgres,
-                server: io,
-                nodeId: configuration.nodeId,
-                logger: logger
-            )
-            namespace.adapter = adapter
-            clusterServices.append(.init(service: adapter))
-            logger.info(
-                "Broadcasts fan out through PostgreSQL LISTEN/NOTIFY",
-                metadata: ["node": "\(configuration.nodeId)"]
-            )
-        }
-
-        // The engine's context knows each request's peer, which polling handshakes are counted by.
-        let router = Router(context: EngineRequestContext.self)
-        router.add(middleware: ConnectionCloseMiddleware())
-        router.add(middleware: RequestLogMiddleware(quietPathPrefix: socketConfiguration.engine.path))
-        router.add(middleware: ErrorEnvelopeMiddleware())
-        router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.corsOrigins))
-        router.add(
-            middleware: BodyLimitMiddleware(
-                maxBytes: configuration.maxBodyBytes,
-                exemptPathPrefix: socketConfiguration.engine.path
-            )
-        )
-        router.addSpecRoutes()
-        let api = MessagingAPI<EngineRequestContext>(
+        let cluster = clusterServices(io: io, namespace: namespace, postgres: postgres)
+        let router = makeRouter(
+            io: io,
             service: service,
             tokens: tokens,
-            serviceKey: configuration.serviceAPIKey,
-            readiness: { io.isAcceptingConnections ? await service.isReady() : false }
+            metrics: (registry, postgresConfiguration.options.maximumConnections)
         )
-        api.registerHandlers(on: router)
-        MetricsRoute(
-            registry: registry,
-            io: io,
-            databasePoolSize: postgresConfiguration.options.maximumConnections,
-            token: configuration.metricsToken
-        ).register(on: router)
-        let demoUsers: (@Sendable () async throws -> [TestClientRoutes.DemoUser])? =
-            configuration.demoLogin
-            ? { @Sendable in try await SeedDemo.demoUsers(tokens: tokens, lifetime: 3600) } : nil
-        TestClientRoutes(clientBundlePath: configuration.socketIOClientBundle, demoUsers: demoUsers)
-            .register(on: router)
-        io.addRoutes(to: router)
-
-        var app = Application(
-            router: router,
-            server: io.httpServer(.init(idleTimeout: .seconds(configuration.httpIdleTimeout.components.seconds))),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-            logger: logger
-        )
-        app.beforeServerStarts { [logger, configuration] in
-            try await Migrations.run(on: postgres, logger: logger)
-            logger.info(
-                "Messaging server ready",
-                metadata: [
-                    "rest": "http://localhost:\(configuration.port)/api",
-                    "socket.io": "http://localhost:\(configuration.port)/messages (path /socket.io/)",
-                    "test-client": "http://localhost:\(configuration.port)/",
-                    "metrics": "http://localhost:\(configuration.port)/metrics",
-                ]
-            )
-        }
+        let app = makeApplication(router: router, io: io, postgres: postgres)
         var groupConfiguration = ServiceGroupConfiguration(
             // Shut down in reverse: Socket.IO, then the cross-node listener and the recovery store, then HTTP, then the
             // database pool.
-            services: [.init(service: postgres), .init(service: app)] + clusterServices + [.init(service: io)],
+            services: [.init(service: postgres), .init(service: app)] + cluster + [.init(service: io)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

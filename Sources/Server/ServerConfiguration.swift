@@ -2,6 +2,7 @@ import APIRuntime
 import Foundation
 import Handlers
 import Logging
+import SocketIO
 
 /// A bad or missing setting; its description is one line naming the variable.
 struct ConfigurationError: Error, CustomStringConvertible {
@@ -248,5 +249,25 @@ struct ServerConfiguration: Sendable {
             throw ConfigurationError(description: "JWT_SECRET is required (at least 32 bytes)")
         }
         return jwtSecret
+    }
+}
+
+extension ServerConfiguration {
+    /// The Socket.IO server's settings (and its engine's) from this configuration.
+    var socketServerConfiguration: SocketServerConfiguration {
+        var socket = SocketServerConfiguration()
+        socket.engine.allowedOrigins = corsOrigins
+        socket.engine.pingInterval = pingInterval
+        socket.engine.pingTimeout = pingTimeout
+        socket.engine.maxPayload = maxPayload
+        socket.engine.maxSessions = maxConnections
+        socket.engine.maxPendingSessionsPerAddress = maxPendingSessionsPerAddress
+        socket.engine.trustedProxies = trustedProxies
+        socket.engine.maxOutboundBytes = maxOutboundBytes
+        socket.engine.requestHeadTimeout = requestHeadTimeout
+        socket.engine.requestBodyTimeout = requestBodyTimeout
+        socket.connectTimeout = connectTimeout
+        socket.drainTimeout = shutdownTimeout
+        return socket
     }
 }

@@ -6,7 +6,18 @@ import SocketIO
 
 /// Wires the `/messages` namespace: authenticates CONNECT, joins the personal room, emits `connected`, and routes
 /// every event through the generated dispatcher so that each gets exactly one ack.
-public enum MessagingNamespace {
+public struct MessagingNamespace: Sendable {
+    let namespace: Namespace
+    let service: MessagingService
+    let tokens: any TokenVerifying
+    let logger: Logger
+    let admissions = ConnectionAdmissions()
+    let dispatcher: MessagesEventDispatcher<MessagingEvents>
+    let emitter: MessagesEventEmitter
+
+    static let unauthorized = JSONText.object(["code": .string("UNAUTHORIZED")])
+
+    /// Registers the namespace's middleware and handlers on `server`.
     public static func install(
         on server: SocketServer,
         service: MessagingService,
@@ -14,98 +25,120 @@ public enum MessagingNamespace {
         logger: Logger
     ) -> Namespace {
         let namespace = server.namespace(MessagesChannel.namespace)
-        let unauthorized = JSONText.object(["code": .string("UNAUTHORIZED")])
-        let admissions = ConnectionAdmissions()
-        let dispatcher = MessagesEventDispatcher(handler: MessagingEvents(service: service), logger: logger)
-        let emitter = MessagesEventEmitter(sink: NamespaceEventSink(namespace: namespace))
-
-        namespace.use { socket in
-            guard let token = bearerToken(of: socket) else {
-                ServiceMetrics.connectionRefused("unauthorized")
-                throw ConnectRejection(message: "Authentication required", data: unauthorized)
-            }
-            let identity: TokenIdentity
-            do {
-                identity = try await tokens.identity(fromToken: token)
-            } catch {
-                ServiceMetrics.connectionRefused("unauthorized")
-                let reason = (error as? APIError)?.message ?? "Invalid token"
-                Logger.current.info("Socket connect refused: bad token", metadata: ["reason": "\(reason)"])
-                throw ConnectRejection(message: reason, data: unauthorized)
-            }
-            let userId = identity.userId
-            let limit = service.limiters.limits.maxConnectionsPerUser
-            let room = EventPublisher.userRoom(userId)
-            guard admissions.reserve(user: userId, limit: limit, connected: { namespace.sockets(in: room).count })
-            else {
-                ServiceMetrics.connectionRefused("per_user_limit")
-                Logger.current.info("Socket connect refused: per-user limit", metadata: ["user.id": "\(userId)"])
-                throw ConnectRejection(
-                    message: "Too many connections for this user (at most \(limit))",
-                    data: .object(["code": .string("RATE_LIMITED")])
-                )
-            }
-            socket.data = userId
-            // A socket lives no longer than its token: at `exp` the server disconnects it, and the client
-            // reconnects with a fresh token (or sees "The token has expired" in connect_error).
-            if let expiresAt = identity.expiresAt {
-                socket.disconnect(at: .now + .seconds(max(0, expiresAt.timeIntervalSinceNow)))
-            }
-        }
-        namespace.onConnection { socket in
-            guard let userId = socket.data as? String else { return }
-            logger.info(
-                "Socket connected",
-                metadata: [
-                    "socket.id": "\(socket.id)", "engine.sid": "\(socket.sessionId)", "user.id": "\(userId)",
-                    "recovered": "\(socket.recovered)",
-                ]
-            )
-            socket.join(EventPublisher.userRoom(userId))
-            admissions.settle(user: userId)
-            try? await emitter.connected(Connected(userId: userId, socketId: socket.id), to: .room(socket.id))
-        }
-        namespace.onDisconnect { socket, reason in
-            logger.info(
-                "Socket disconnected",
-                metadata: [
-                    "socket.id": "\(socket.id)", "engine.sid": "\(socket.sessionId)",
-                    "user.id": "\((socket.data as? String) ?? "-")", "reason": "\(reason.rawValue)",
-                ]
-            )
-        }
-        namespace.onAnyEvent { socket, event in
-            guard let userId = socket.data as? String else { return }
-            ServiceMetrics.eventReceived(event.name)
-            // Sends are limited by the service (shared with REST); typing and the rest have budgets of their own.
-            let limiter: RateLimiter? =
-                switch event.name {
-                case "send_message", "create_message": nil
-                case "typing": service.limiters.typing
-                default: service.limiters.events
-                }
-            let reply: Data
-            if let wait = limiter?.acquire(userId) {
-                reply = EventDispatch.errorAck(.rateLimited(retryAfterSeconds: wait))
-            } else {
-                reply = await dispatcher.dispatch(
-                    event: event.name,
-                    arguments: event.arguments.map { Data($0.text.utf8) },
-                    connection: SocketCaller(userId: userId, socket: socket)
-                )
-            }
-            // The dispatcher's answer is encoded JSON; were it ever not, the client still gets an error ack.
-            let ack =
-                (try? JSONText(validating: String(decoding: reply, as: UTF8.self)))
-                ?? .object(["success": .false, "error": .string("error"), "code": .string("INTERNAL_ERROR")])
-            event.ack?.send([ack])
-            ServiceMetrics.acked(
-                event.name,
-                outcome: EventDispatch.errorCode(ofAck: reply) ?? "ok",
-                after: .now - event.receivedAt
-            )
-        }
+        let messaging = MessagingNamespace(
+            namespace: namespace,
+            service: service,
+            tokens: tokens,
+            logger: logger,
+            dispatcher: MessagesEventDispatcher(handler: MessagingEvents(service: service), logger: logger),
+            emitter: MessagesEventEmitter(sink: NamespaceEventSink(namespace: namespace))
+        )
+        namespace.use { socket in try await messaging.admit(socket) }
+        namespace.onConnection { socket in await messaging.connected(socket) }
+        namespace.onDisconnect { socket, reason in messaging.disconnected(socket, reason: reason) }
+        namespace.onAnyEvent { socket, event in await messaging.handle(event, from: socket) }
         return namespace
+    }
+
+    // MARK: CONNECT
+
+    /// The CONNECT middleware: a valid token, a place within the user's connection limit, and a disconnect at the
+    /// token's expiry.
+    func admit(_ socket: Socket) async throws {
+        let identity = try await authenticate(socket)
+        let userId = identity.userId
+        let limit = service.limiters.limits.maxConnectionsPerUser
+        let room = EventPublisher.userRoom(userId)
+        guard admissions.reserve(user: userId, limit: limit, connected: { namespace.sockets(in: room).count }) else {
+            ServiceMetrics.connectionRefused("per_user_limit")
+            Logger.current.info("Socket connect refused: per-user limit", metadata: ["user.id": "\(userId)"])
+            throw ConnectRejection(
+                message: "Too many connections for this user (at most \(limit))",
+                data: .object(["code": .string("RATE_LIMITED")])
+            )
+        }
+        socket.data = userId
+        // A socket lives no longer than its token: at `exp` the server disconnects it, and the client reconnects
+        // with a fresh token (or sees "The token has expired" in connect_error).
+        if let expiresAt = identity.expiresAt {
+            socket.disconnect(at: .now + .seconds(max(0, expiresAt.timeIntervalSinceNow)))
+        }
+    }
+
+    private func authenticate(_ socket: Socket) async throws -> TokenIdentity {
+        guard let token = Self.bearerToken(of: socket) else {
+            ServiceMetrics.connectionRefused("unauthorized")
+            throw ConnectRejection(message: "Authentication required", data: Self.unauthorized)
+        }
+        do {
+            return try await tokens.identity(fromToken: token)
+        } catch {
+            ServiceMetrics.connectionRefused("unauthorized")
+            let reason = (error as? APIError)?.message ?? "Invalid token"
+            Logger.current.info("Socket connect refused: bad token", metadata: ["reason": "\(reason)"])
+            throw ConnectRejection(message: reason, data: Self.unauthorized)
+        }
+    }
+
+    func connected(_ socket: Socket) async {
+        guard let userId = socket.data as? String else { return }
+        logger.info(
+            "Socket connected",
+            metadata: [
+                "socket.id": "\(socket.id)", "engine.sid": "\(socket.sessionId)", "user.id": "\(userId)",
+                "recovered": "\(socket.recovered)",
+            ]
+        )
+        socket.join(EventPublisher.userRoom(userId))
+        admissions.settle(user: userId)
+        try? await emitter.connected(Connected(userId: userId, socketId: socket.id), to: .room(socket.id))
+    }
+
+    func disconnected(_ socket: Socket, reason: DisconnectReason) {
+        logger.info(
+            "Socket disconnected",
+            metadata: [
+                "socket.id": "\(socket.id)", "engine.sid": "\(socket.sessionId)",
+                "user.id": "\((socket.data as? String) ?? "-")", "reason": "\(reason.rawValue)",
+            ]
+        )
+    }
+
+    // MARK: Events
+
+    /// One event: its budget, the generated dispatcher, exactly one ack, and its metrics.
+    func handle(_ event: IncomingEvent, from socket: Socket) async {
+        guard let userId = socket.data as? String else { return }
+        ServiceMetrics.eventReceived(event.name)
+        let reply: Data
+        if let wait = limiter(for: event.name)?.acquire(userId) {
+            reply = EventDispatch.errorAck(.rateLimited(retryAfterSeconds: wait))
+        } else {
+            reply = await dispatcher.dispatch(
+                event: event.name,
+                arguments: event.arguments.map { Data($0.text.utf8) },
+                connection: SocketCaller(userId: userId, socket: socket)
+            )
+        }
+        // The dispatcher's answer is encoded JSON; were it ever not, the client still gets an error ack.
+        let ack =
+            (try? JSONText(validating: String(decoding: reply, as: UTF8.self)))
+            ?? .object(["success": .false, "error": .string("error"), "code": .string("INTERNAL_ERROR")])
+        event.ack?.send([ack])
+        ServiceMetrics.acked(
+            event.name,
+            outcome: EventDispatch.errorCode(ofAck: reply) ?? "ok",
+            after: .now - event.receivedAt
+        )
+    }
+
+    /// Sends are limited by the service (shared with REST); typing and the rest have budgets of their own.
+    private func limiter(for event: String) -> RateLimiter? {
+        switch event {
+        case "send_message", "create_message": nil
+        case "typing": service.limiters.typing
+        default: service.limiters.events
+        }
     }
 
     /// Connection state recovery for `/messages`: a session comes back only to a CONNECT of the same user.
@@ -124,24 +157,5 @@ public enum MessagingNamespace {
             return try? Credentials.bearerToken(fromHeader: header)
         }
         return nil
-    }
-}
-
-/// Generated emitters deliver through the namespace's adapter, so other nodes get the events too.
-public struct NamespaceEventSink: EventSink {
-    let namespace: Namespace
-
-    public init(namespace: Namespace) {
-        self.namespace = namespace
-    }
-
-    public func emit(event: String, argument: Data, to target: EventTarget, replayable: Bool) async throws {
-        try await namespace.emit(
-            event,
-            [try JSONText(validating: String(decoding: argument, as: UTF8.self))],
-            to: target.rooms,
-            except: target.exceptRooms,
-            recoverable: replayable
-        )
     }
 }

@@ -4,20 +4,6 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// What the client sent when it connected: handshake headers and query, and the CONNECT auth payload.
-public struct Handshake: Sendable {
-    public var headers: HTTPFields
-    public var query: [String: String]
-    /// The JSON object of the CONNECT packet (`auth` option of the client), if any.
-    public var auth: JSONText?
-
-    public init(headers: HTTPFields, query: [String: String], auth: JSONText?) {
-        self.headers = headers
-        self.query = query
-        self.auth = auth
-    }
-}
-
 /// One client connected to one namespace (a Socket.IO "socket"), multiplexed on an Engine.IO session.
 public final class Socket: Sendable, Hashable {
     /// The Socket.IO id, distinct from the Engine.IO session id; also the name of the socket's own room.
@@ -329,85 +315,6 @@ public final class Socket: Sendable, Hashable {
         }
         SocketMetrics.disconnected(namespace.name, reason: reason)
         namespace.socketDisconnected(self, reason: reason)
-    }
-}
-
-/// An event received from a client.
-public struct IncomingEvent: Sendable {
-    public var name: String
-    /// Each argument after the event name, as the client wrote it.
-    public var arguments: [JSONText]
-    /// Binary attachments of a BINARY_EVENT; the arguments hold `{"_placeholder":true,"num":N}` in their place.
-    public var attachments: [[UInt8]]
-    /// Present when the client asked for an acknowledgement.
-    public var ack: Acknowledgement?
-    /// When the server decoded the event (before it waited in the socket's queue).
-    public var receivedAt: ContinuousClock.Instant = .now
-}
-
-/// Sends the acknowledgement of one received event; only the first call sends anything.
-public final class Acknowledgement: Sendable {
-    let id: Int
-    let socket: Socket
-    private let sent = Mutex(false)
-
-    init(id: Int, socket: Socket) {
-        self.id = id
-        self.socket = socket
-    }
-
-    /// Sends the ack (a BINARY_ACK when there are attachments); returns false when it was already sent.
-    @discardableResult
-    public func send(_ arguments: [JSONText], attachments: [[UInt8]] = []) -> Bool {
-        let first = sent.withLock { sent -> Bool in
-            defer { sent = true }
-            return !sent
-        }
-        guard first else { return false }
-        let packet = SocketPacket(
-            kind: attachments.isEmpty ? .ack : .binaryAck,
-            namespace: socket.namespace.name,
-            id: id,
-            attachments: attachments.count,
-            json: EventCoding.ackPayload(arguments)
-        )
-        socket.send(packet, attachments: attachments)
-        return true
-    }
-}
-
-/// A client's acknowledgement of a server emit: its arguments and, for a BINARY_ACK, its attachments.
-public struct AckReply: Sendable, Equatable {
-    public var arguments: [JSONText]
-    public var attachments: [[UInt8]]
-}
-
-public enum SocketError: Error, Sendable {
-    case ackTimeout
-    case disconnected
-}
-
-/// Why a socket left its namespace: its session ended (the engine's reason), or the namespace connection alone
-/// ended. `rawValue` is the reference implementation's wording (`transport close`, `server namespace disconnect`).
-public enum DisconnectReason: Hashable, Sendable {
-    case engine(EngineCloseReason)
-    case serverNamespaceDisconnect
-    case clientNamespaceDisconnect
-
-    public var rawValue: String {
-        switch self {
-        case .engine(let reason): reason.rawValue
-        case .serverNamespaceDisconnect: "server namespace disconnect"
-        case .clientNamespaceDisconnect: "client namespace disconnect"
-        }
-    }
-
-    /// The reasons a client reconnects from by itself, for which connection state recovery keeps the session.
-    public var isRecoverable: Bool {
-        switch self {
-        case .engine(let reason): reason != .parseError
-        case .serverNamespaceDisconnect, .clientNamespaceDisconnect: false
-        }
     }
 }
 
