@@ -5,8 +5,8 @@ import PostgresNIO
 /// conversations and their total in one round trip. The total is on every row; an empty page is one row whose
 /// conversation columns are null. One statement per filter rather than parameters for `includeArchived` and the
 /// contract: planned once for any value, `($2 IS NULL OR c.contract_id = $2)` or a flag in the filter misleads
-/// PostgreSQL's estimates (measured: a scan of every conversation instead of the participants index, 5 ms instead
-/// of 1).
+/// PostgreSQL's estimates into a scan of every conversation instead of the participants index (optimisation
+/// record, step 13).
 enum ConversationStatements {
     /// `$1` viewer, `$2` contract (used by the filters of one contract), `$3` limit, `$4` offset. The filter reads
     /// only the viewer's participant rows, so the page is chosen (sorted by activity) before anything is joined to

@@ -11,8 +11,8 @@ final class InsertBatcher: Sendable {
     typealias Item = PreparedStatements.InsertMessages.Item
 
     /// Statements in flight at once, each on its own pooled connection. Fewer make bigger batches, fewer WAL flushes
-    /// and less work per message: with one, p99 ack latency at half the maximum rate was 7–10 ms against 11–12 ms
-    /// with two and 17–44 ms with four, and the maximum was highest (see BENCHMARKS.md).
+    /// and less work per message: one gave the lowest ack latency and the highest rate (optimisation record,
+    /// steps 5, 8 and 12, in `Benchmarks/optimizations.md`).
     static let maxInFlight = 1
     /// Messages per statement.
     static let maxBatch = 128
