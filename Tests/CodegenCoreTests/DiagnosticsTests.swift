@@ -235,6 +235,33 @@ import Testing
         )
     }
 
+    @Test func aRateLimitIsABudgetName() {
+        let async = """
+            asyncapi: 3.0.0
+            info: {title: t, version: '1'}
+            channels:
+              c:
+                address: /c
+                messages:
+                  m:
+                    name: m
+                    payload:
+                      $ref: './openapi.yaml#/components/schemas/Thing'
+            operations:
+              op:
+                action: receive
+                x-rate-limit: Send Message
+                channel: {$ref: '#/channels/c'}
+                messages:
+                  - $ref: '#/channels/c/messages/m'
+            """
+        #expect(
+            diagnostics(openAPI: Self.openAPI(), asyncAPI: async) == [
+                "spec/asyncapi.yaml:14: error: x-rate-limit of 'op' must be a budget name of lowercase letters"
+            ]
+        )
+    }
+
     @Test func everyProblemIsReportedInOneRun() {
         let spec = Self.openAPI(schemas: "    A:\n      type: string\n      pattern: x\n    B:\n      type: thing")
         #expect(diagnostics(openAPI: spec).count == 2)

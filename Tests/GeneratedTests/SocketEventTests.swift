@@ -56,6 +56,16 @@ actor RecordingSink: EventSink {
         return try JSONValue.parse(ack)
     }
 
+    @Test func eachEventDrawsFromTheBudgetTheSpecNames() {
+        let budgets = Dictionary(
+            uniqueKeysWithValues: MessagesChannel.ClientEvent.allCases.map { ($0.rawValue, $0.rateLimit) }
+        )
+        #expect(budgets["send_message"] == .send && budgets["create_message"] == .send)
+        #expect(budgets["typing"] == .typing)
+        #expect(budgets["join_conversation"] == .events && budgets["mark_as_read"] == .events)
+        #expect(MessagesChannel.ClientEvent.allCases.map(\.rawValue) == MessagesChannel.clientEvents)
+    }
+
     @Test func everyClientEventAcksWithItsReply() async throws {
         let ref = #"{"conversationId":"\#(Sample.conversationId)"}"#
         #expect(try await dispatch("join_conversation", ref)["success"]?.bool == true)

@@ -100,6 +100,9 @@ public struct ClientEvent: Sendable {
     public var payloadSchema: String
     /// The success acknowledgement's schema, when the operation has a reply.
     public var replySchema: String?
+    /// The budget the event draws from (`x-rate-limit` on the operation), so that a limit follows the event
+    /// whatever it is called; nil when the operation names none.
+    public var rateLimit: String?
     public var location: SourceLocation
 }
 

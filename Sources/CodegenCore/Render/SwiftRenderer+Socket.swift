@@ -23,6 +23,7 @@ extension SwiftRenderer {
             w.line(
                 "public static let serverEvents: [String] = [\(channel.serverEvents.map { Naming.literal($0.name) }.joined(separator: ", "))]"
             )
+            writeClientEventEnum(channel, into: &w)
         }
         writer.line()
         writer.doc(
@@ -98,6 +99,38 @@ extension SwiftRenderer {
                             + (event.replayable ? ")" : ", replayable: false)")
                     )
                 }
+            }
+        }
+    }
+
+    /// `ClientEvent`, the client events as an enum, with the budget each draws from (`x-rate-limit`) as a
+    /// `RateLimit` whose cases are the budgets the spec names.
+    private func writeClientEventEnum(_ channel: SocketChannel, into w: inout CodeWriter) {
+        guard !channel.clientEvents.isEmpty else { return }
+        let budgets = Array(Set(channel.clientEvents.compactMap(\.rateLimit))).sorted()
+        if !budgets.isEmpty {
+            w.line()
+            w.doc("The budgets client events draw from (`x-rate-limit`).")
+            w.block("public enum RateLimit: String, CaseIterable, Sendable {") { w in
+                for budget in budgets { w.line("case \(Naming.swiftIdentifier(budget))") }
+            }
+        }
+        w.line()
+        w.doc("An event clients emit, by its wire name.")
+        w.block("public enum ClientEvent: String, CaseIterable, Sendable {") { w in
+            for event in channel.clientEvents {
+                w.line("case \(Naming.swiftIdentifier(event.operationId)) = \(Naming.literal(event.name))")
+            }
+            guard !budgets.isEmpty else { return }
+            w.line()
+            w.doc("The budget the event draws from; nil when the spec names none.")
+            w.block("public var rateLimit: RateLimit? {") { w in
+                w.line("switch self {")
+                for event in channel.clientEvents {
+                    let value = event.rateLimit.map { ".\(Naming.swiftIdentifier($0))" } ?? "nil"
+                    w.line("case .\(Naming.swiftIdentifier(event.operationId)): \(value)")
+                }
+                w.line("}")
             }
         }
     }

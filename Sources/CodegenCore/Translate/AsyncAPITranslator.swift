@@ -69,6 +69,13 @@ struct AsyncAPITranslator {
         let summary = node["summary"]?.string
         switch node["action"]?.string {
         case "receive":
+            let rateLimit = node["x-rate-limit"]?.string
+            if let rateLimit, rateLimit.isEmpty || !rateLimit.allSatisfy({ $0.isLowercase && $0.isLetter }) {
+                diagnostics.error(
+                    "x-rate-limit of '\(operationId)' must be a budget name of lowercase letters",
+                    at: node["x-rate-limit"]?.location ?? node.location
+                )
+            }
             var replySchema: String?
             if let reply = node["reply"] {
                 let replies = (reply["messages"]?.elements ?? []).compactMap(self.message)
@@ -95,6 +102,7 @@ struct AsyncAPITranslator {
                     summary: summary,
                     payloadSchema: message.payload,
                     replySchema: replySchema,
+                    rateLimit: rateLimit,
                     location: node.location
                 )
             )

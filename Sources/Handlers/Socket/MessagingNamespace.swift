@@ -132,12 +132,13 @@ public struct MessagingNamespace: Sendable {
         )
     }
 
-    /// Sends are limited by the service (shared with REST); typing and the rest have budgets of their own.
+    /// The budget the spec gives the event (`x-rate-limit`). Sends are limited by the service (shared with REST);
+    /// typing and the rest have budgets of their own, and an event the spec does not declare draws from `events`.
     private func limiter(for event: String) -> RateLimiter? {
-        switch event {
-        case "send_message", "create_message": nil
-        case "typing": service.limiters.typing
-        default: service.limiters.events
+        switch MessagesChannel.ClientEvent(rawValue: event)?.rateLimit ?? .events {
+        case .send: nil
+        case .typing: service.limiters.typing
+        case .events: service.limiters.events
         }
     }
 

@@ -11,6 +11,23 @@ public enum NotesChannel {
     public static let clientEvents: [String] = ["pin_note"]
     /// Events the server emits.
     public static let serverEvents: [String] = ["note_pinned"]
+
+    /// The budgets client events draw from (`x-rate-limit`).
+    public enum RateLimit: String, CaseIterable, Sendable {
+        case pins
+    }
+
+    /// An event clients emit, by its wire name.
+    public enum ClientEvent: String, CaseIterable, Sendable {
+        case pinNote = "pin_note"
+
+        /// The budget the event draws from; nil when the spec names none.
+        public var rateLimit: RateLimit? {
+            switch self {
+            case .pinNote: .pins
+            }
+        }
+    }
 }
 
 /// Handles the events clients emit on `/notes`. Return the acknowledgement; throw `APIError` to
