@@ -28,6 +28,29 @@ import Testing
         """
     }
 
+    /// An AsyncAPI document with one channel `c`, one message `m` (its payload spliced in at line 10) and one
+    /// operation `op` (its first lines spliced in at line 13).
+    static func asyncAPI(payload: String, operation: String) -> String {
+        """
+        asyncapi: 3.0.0
+        info: {title: t, version: '1'}
+        channels:
+          c:
+            address: /c
+            messages:
+              m:
+                name: m
+                payload:
+                  \(payload)
+        operations:
+          op:
+            \(operation)
+            channel: {$ref: '#/channels/c'}
+            messages:
+              - $ref: '#/channels/c/messages/m'
+        """
+    }
+
     private func diagnostics(openAPI: String, asyncAPI: String? = nil) -> [String] {
         do {
             _ = try GeneratorPipeline.model(
@@ -184,24 +207,7 @@ import Testing
     }
 
     @Test func asyncPayloadMustReferenceOpenAPISchema() {
-        let async = """
-            asyncapi: 3.0.0
-            info: {title: t, version: '1'}
-            channels:
-              c:
-                address: /c
-                messages:
-                  m:
-                    name: m
-                    payload:
-                      type: object
-            operations:
-              op:
-                action: send
-                channel: {$ref: '#/channels/c'}
-                messages:
-                  - $ref: '#/channels/c/messages/m'
-            """
+        let async = Self.asyncAPI(payload: "type: object", operation: "action: send")
         #expect(
             diagnostics(openAPI: Self.openAPI(), asyncAPI: async) == [
                 "spec/asyncapi.yaml:7: error: message 'm' needs 'payload: {$ref: ...}'"
@@ -210,24 +216,10 @@ import Testing
     }
 
     @Test func asyncCrossFileReferenceMustResolve() {
-        let async = """
-            asyncapi: 3.0.0
-            info: {title: t, version: '1'}
-            channels:
-              c:
-                address: /c
-                messages:
-                  m:
-                    name: m
-                    payload:
-                      $ref: './openapi.yaml#/components/schemas/Nope'
-            operations:
-              op:
-                action: send
-                channel: {$ref: '#/channels/c'}
-                messages:
-                  - $ref: '#/channels/c/messages/m'
-            """
+        let async = Self.asyncAPI(
+            payload: "$ref: './openapi.yaml#/components/schemas/Nope'",
+            operation: "action: send"
+        )
         #expect(
             diagnostics(openAPI: Self.openAPI(), asyncAPI: async) == [
                 "spec/asyncapi.yaml:9: error: unresolved reference './openapi.yaml#/components/schemas/Nope'"
@@ -236,25 +228,10 @@ import Testing
     }
 
     @Test func aRateLimitIsABudgetName() {
-        let async = """
-            asyncapi: 3.0.0
-            info: {title: t, version: '1'}
-            channels:
-              c:
-                address: /c
-                messages:
-                  m:
-                    name: m
-                    payload:
-                      $ref: './openapi.yaml#/components/schemas/Thing'
-            operations:
-              op:
-                action: receive
-                x-rate-limit: Send Message
-                channel: {$ref: '#/channels/c'}
-                messages:
-                  - $ref: '#/channels/c/messages/m'
-            """
+        let async = Self.asyncAPI(
+            payload: "$ref: './openapi.yaml#/components/schemas/Thing'",
+            operation: "action: receive\n    x-rate-limit: Send Message"
+        )
         #expect(
             diagnostics(openAPI: Self.openAPI(), asyncAPI: async) == [
                 "spec/asyncapi.yaml:14: error: x-rate-limit of 'op' must be a budget name of lowercase letters"
