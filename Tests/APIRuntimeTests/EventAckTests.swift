@@ -4,17 +4,16 @@ import Testing
 @testable import APIRuntime
 
 @Suite struct EventAckTests {
-    @Test func errorAcksNameTheirCode() {
-        let ack = EventDispatch.errorAck(.rateLimited(retryAfterSeconds: 3))
-        #expect(EventDispatch.errorCode(ofAck: ack) == "RATE_LIMITED")
-        #expect(EventDispatch.errorCode(ofAck: EventDispatch.unknownEvent("x")) == "UNKNOWN_EVENT")
+    @Test func errorOutcomesNameTheirCodeInTheAckAndBesideIt() throws {
+        let limited = EventOutcome.failure(.rateLimited(retryAfterSeconds: 3))
+        #expect(limited.errorCode == "RATE_LIMITED")
+        #expect(String(decoding: limited.ack, as: UTF8.self).contains(#""code":"RATE_LIMITED""#))
+        #expect(EventDispatch.unknownEvent("x").errorCode == "UNKNOWN_EVENT")
     }
 
-    @Test func successAcksHaveNoCode() throws {
-        #expect(EventDispatch.errorCode(ofAck: try JSONCoding.encode(SuccessAck())) == nil)
-        #expect(
-            EventDispatch.errorCode(ofAck: Data(#"{"message":{"content":"{\"code\":\"X\"}"},"success":true}"#.utf8))
-                == nil
-        )
+    @Test func successOutcomesHaveNoCode() throws {
+        let ok = EventOutcome.success(try JSONCoding.encode(SuccessAck()))
+        #expect(ok.errorCode == nil)
+        #expect(String(decoding: ok.ack, as: UTF8.self) == #"{"success":true}"#)
     }
 }

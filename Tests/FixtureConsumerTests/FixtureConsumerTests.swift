@@ -239,19 +239,19 @@ struct NotesEvents: NotesEventHandler {
         let dispatcher = NotesEventDispatcher(handler: NotesEvents(), logger: Logger(label: "test"))
         let good = Data(#"{"noteId":"6f1c1d2e-0000-4000-8000-000000000001"}"#.utf8)
         let ok = await dispatcher.dispatch(event: "pin_note", arguments: [good], connection: "owner")
-        #expect(String(decoding: ok, as: UTF8.self) == #"{"ok":true}"#)
+        #expect(String(decoding: ok.ack, as: UTF8.self) == #"{"ok":true}"#)
         let forbidden = await dispatcher.dispatch(event: "pin_note", arguments: [good], connection: "stranger")
-        #expect(String(decoding: forbidden, as: UTF8.self).contains(#""code":"FORBIDDEN""#))
+        #expect(String(decoding: forbidden.ack, as: UTF8.self).contains(#""code":"FORBIDDEN""#))
         let invalid = await dispatcher.dispatch(
             event: "pin_note",
             arguments: [Data(#"{"noteId":"x"}"#.utf8)],
             connection: "owner"
         )
-        #expect(String(decoding: invalid, as: UTF8.self).contains("noteId: must be a UUID"))
+        #expect(String(decoding: invalid.ack, as: UTF8.self).contains("noteId: must be a UUID"))
         let missing = await dispatcher.dispatch(event: "pin_note", arguments: [], connection: "owner")
-        #expect(String(decoding: missing, as: UTF8.self).contains(#""code":"VALIDATION_FAILED""#))
+        #expect(String(decoding: missing.ack, as: UTF8.self).contains(#""code":"VALIDATION_FAILED""#))
         let unknown = await dispatcher.dispatch(event: "nope", arguments: [good], connection: "owner")
-        #expect(String(decoding: unknown, as: UTF8.self).contains(#""code":"UNKNOWN_EVENT""#))
+        #expect(String(decoding: unknown.ack, as: UTF8.self).contains(#""code":"UNKNOWN_EVENT""#))
     }
 
     @Test func emitterEncodesOncePerEvent() async throws {

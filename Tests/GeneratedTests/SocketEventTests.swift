@@ -47,13 +47,16 @@ actor RecordingSink: EventSink {
     let dispatcher = MessagesEventDispatcher(handler: ProbeEvents(), logger: Logger(label: "test"))
 
     func dispatch(_ event: String, _ payload: String?) async throws -> JSONValue {
-        let ack = await dispatcher.dispatch(
+        let outcome = await dispatcher.dispatch(
             event: event,
             arguments: payload.map { [Data($0.utf8)] } ?? [],
             connection: "socket-1"
         )
-        #expect(try spec.get().problems(ackOf: event, ack: ack) == [], "\(event)")
-        return try JSONValue.parse(ack)
+        #expect(try spec.get().problems(ackOf: event, ack: outcome.ack) == [], "\(event)")
+        let json = try JSONValue.parse(outcome.ack)
+        // The outcome names the error code the ack carries, and none for a success.
+        #expect(outcome.errorCode == json["code"]?.string)
+        return json
     }
 
     @Test func eachEventDrawsFromTheBudgetTheSpecNames() {
@@ -113,8 +116,8 @@ actor RecordingSink: EventSink {
 
     @Test func unknownEventsAreAcknowledgedAsErrors() async throws {
         let ack = await dispatcher.dispatch(event: "drop_tables", arguments: [], connection: "socket-1")
-        let json = try JSONValue.parse(ack)
-        #expect(json["code"]?.string == "UNKNOWN_EVENT")
+        let json = try JSONValue.parse(ack.ack)
+        #expect(json["code"]?.string == "UNKNOWN_EVENT" && ack.errorCode == "UNKNOWN_EVENT")
     }
 
     @Test func everyServerEventPayloadConformsToTheSpec() async throws {

@@ -13,6 +13,21 @@ struct ErrorAckBody: Encodable, Sendable {
     }
 }
 
+/// What a dispatched event answers: its one acknowledgement's JSON, and the error code when it is an error ack
+/// (nil for a success), for the metrics and logs, which need not read the JSON back.
+public struct EventOutcome: Sendable {
+    public var ack: Data
+    public var errorCode: String?
+
+    public static func success(_ ack: Data) -> EventOutcome {
+        EventOutcome(ack: ack, errorCode: nil)
+    }
+
+    public static func failure(_ error: APIError) -> EventOutcome {
+        EventOutcome(ack: EventDispatch.errorAck(error), errorCode: error.code.rawValue)
+    }
+}
+
 /// What generated socket dispatchers run for each event: decode, validate, handle, encode the ack.
 public enum EventDispatch {
     /// Decodes the first argument as `Payload`, validates it, runs `handler` and returns the ack's JSON.
@@ -25,13 +40,13 @@ public enum EventDispatch {
         as payloadType: Payload.Type,
         logger: Logger,
         _ handler: (Payload) async throws -> Reply
-    ) async -> Data {
+    ) async -> EventOutcome {
         do {
             guard let first = arguments.first else {
                 throw APIError.validationFailed([FieldProblem(field: "", message: "a payload object is required")])
             }
             let payload = try decodePayload(payloadType, from: first)
-            return try JSONCoding.encode(try await handler(payload.validated()))
+            return .success(try JSONCoding.encode(try await handler(payload.validated())))
         } catch {
             let apiError = APIError(from: error)
             if apiError.code == .internalError {
@@ -40,23 +55,13 @@ public enum EventDispatch {
                     metadata: ["event": "\(event)", "error": "\(String(reflecting: type(of: error)))"]
                 )
             }
-            return errorAck(apiError)
+            return .failure(apiError)
         }
     }
 
     /// The ack for an event name the channel does not declare.
-    public static func unknownEvent(_ name: String) -> Data {
-        errorAck(APIError(.unknownEvent, "Unknown event '\(name.prefix(64))'"))
-    }
-
-    /// The error code of an ack this type produced, nil for a success ack. Acks are encoded with sorted keys and
-    /// only error acks have a `code`, so an error ack is exactly one that starts with `{"code":"`.
-    public static func errorCode(ofAck ack: Data) -> String? {
-        let prefix = Data(#"{"code":""#.utf8)
-        guard ack.starts(with: prefix) else { return nil }
-        let rest = ack.dropFirst(prefix.count)
-        guard let end = rest.firstIndex(of: UInt8(ascii: "\"")) else { return nil }
-        return String(decoding: rest[..<end], as: UTF8.self)
+    public static func unknownEvent(_ name: String) -> EventOutcome {
+        .failure(APIError(.unknownEvent, "Unknown event '\(name.prefix(64))'"))
     }
 
     public static func errorAck(_ error: APIError) -> Data {

@@ -44,7 +44,7 @@ extension SwiftRenderer {
             }
         }
         writer.line()
-        writer.doc("Routes a received event to its handler method and returns the JSON of its one acknowledgement.")
+        writer.doc("Routes a received event to its handler method and returns its one acknowledgement.")
         writer.block("public struct \(prefix)EventDispatcher<Handler: \(prefix)EventHandler>: Sendable {") { w in
             w.line("public let handler: Handler")
             w.line("public let logger: Logger")
@@ -57,11 +57,11 @@ extension SwiftRenderer {
             w.doc(
                 """
                 Decodes and validates the first argument as the event's payload, runs the handler and returns the
-                acknowledgement's JSON: the reply, or an error ack for an unknown event, a bad payload or a thrown error.
+                acknowledgement: the reply, or an error ack for an unknown event, a bad payload or a thrown error.
                 """
             )
             w.block(
-                "public func dispatch(event: String, arguments: [Data], connection: Handler.Connection) async -> Data {"
+                "public func dispatch(event: String, arguments: [Data], connection: Handler.Connection) async -> EventOutcome {"
             ) { w in
                 w.line("switch event {")
                 for event in channel.clientEvents {

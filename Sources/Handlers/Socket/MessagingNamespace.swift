@@ -110,9 +110,9 @@ public struct MessagingNamespace: Sendable {
     func handle(_ event: IncomingEvent, from socket: Socket) async {
         guard let userId = socket.data as? String else { return }
         ServiceMetrics.eventReceived(event.name)
-        let reply: Data
+        let reply: EventOutcome
         if let wait = limiter(for: event.name)?.acquire(userId) {
-            reply = EventDispatch.errorAck(.rateLimited(retryAfterSeconds: wait))
+            reply = .failure(.rateLimited(retryAfterSeconds: wait))
         } else {
             reply = await dispatcher.dispatch(
                 event: event.name,
@@ -122,12 +122,12 @@ public struct MessagingNamespace: Sendable {
         }
         // The dispatcher's answer is encoded JSON; were it ever not, the client still gets an error ack.
         let ack =
-            (try? JSONText(validating: String(decoding: reply, as: UTF8.self)))
+            (try? JSONText(validating: String(decoding: reply.ack, as: UTF8.self)))
             ?? .object(["success": .false, "error": .string("error"), "code": .string("INTERNAL_ERROR")])
         event.ack?.send([ack])
         ServiceMetrics.acked(
             event.name,
-            outcome: EventDispatch.errorCode(ofAck: reply) ?? "ok",
+            outcome: reply.errorCode ?? "ok",
             after: .now - event.receivedAt
         )
     }

@@ -42,7 +42,7 @@ public protocol NotesEventHandler: Sendable {
     func pinNote(_ payload: NoteEvent, connection: Connection) async throws -> Ack
 }
 
-/// Routes a received event to its handler method and returns the JSON of its one acknowledgement.
+/// Routes a received event to its handler method and returns its one acknowledgement.
 public struct NotesEventDispatcher<Handler: NotesEventHandler>: Sendable {
     public let handler: Handler
     public let logger: Logger
@@ -53,8 +53,8 @@ public struct NotesEventDispatcher<Handler: NotesEventHandler>: Sendable {
     }
 
     /// Decodes and validates the first argument as the event's payload, runs the handler and returns the
-    /// acknowledgement's JSON: the reply, or an error ack for an unknown event, a bad payload or a thrown error.
-    public func dispatch(event: String, arguments: [Data], connection: Handler.Connection) async -> Data {
+    /// acknowledgement: the reply, or an error ack for an unknown event, a bad payload or a thrown error.
+    public func dispatch(event: String, arguments: [Data], connection: Handler.Connection) async -> EventOutcome {
         switch event {
         case "pin_note":
             return await EventDispatch.handle(event: event, arguments: arguments, as: NoteEvent.self, logger: logger) {
