@@ -64,16 +64,24 @@ struct DatabaseLocation: Sendable {
         }
     }
 
-    func clientConfiguration() -> PostgresClient.Configuration {
-        let tls: PostgresClient.Configuration.TLS
+    /// How the server's certificate is checked, in libpq's terms (`require` checks the chain only when a root file
+    /// is given).
+    var certificateVerification: CertificateVerification {
         switch tlsMode {
-        case .disable: tls = .disable
-        case .prefer: tls = .prefer(tlsConfiguration(verifying: .none))
-        case .require:
-            tls = .require(tlsConfiguration(verifying: rootCertificates == nil ? .none : .noHostnameVerification))
-        case .verifyCA: tls = .require(tlsConfiguration(verifying: .noHostnameVerification))
-        case .verifyFull: tls = .require(tlsConfiguration(verifying: .fullVerification))
+        case .disable, .prefer: .none
+        case .require: rootCertificates == nil ? .none : .noHostnameVerification
+        case .verifyCA: .noHostnameVerification
+        case .verifyFull: .fullVerification
         }
+    }
+
+    func clientConfiguration() -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS =
+            switch tlsMode {
+            case .disable: .disable
+            case .prefer: .prefer(tlsConfiguration())
+            case .require, .verifyCA, .verifyFull: .require(tlsConfiguration())
+            }
         return PostgresClient.Configuration(
             host: host,
             port: port,
@@ -84,9 +92,9 @@ struct DatabaseLocation: Sendable {
         )
     }
 
-    private func tlsConfiguration(verifying verification: CertificateVerification) -> TLSConfiguration {
+    private func tlsConfiguration() -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.certificateVerification = verification
+        configuration.certificateVerification = certificateVerification
         if let rootCertificates { configuration.trustRoots = .certificates(rootCertificates) }
         return configuration
     }
@@ -97,14 +105,7 @@ struct DatabaseLocation: Sendable {
     func tlsFailure(logger: Logger) async -> String? {
         guard tlsMode != .disable else { return nil }
         do {
-            let context = try NIOSSLContext(
-                configuration: tlsConfiguration(
-                    verifying: tlsMode == .verifyFull
-                        ? .fullVerification
-                        : tlsMode == .verifyCA || (tlsMode == .require && rootCertificates != nil)
-                            ? .noHostnameVerification : .none
-                )
-            )
+            let context = try NIOSSLContext(configuration: tlsConfiguration())
             let configuration = PostgresConnection.Configuration(
                 host: host,
                 port: port,

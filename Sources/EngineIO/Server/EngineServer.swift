@@ -19,6 +19,12 @@ public final class EngineServer: Service, Sendable {
         var pending: [String: Int] = [:]
         /// The ids of open sessions the layer above admitted (kept only while addresses are counted).
         var admitted: Set<String> = []
+
+        /// Adds `change` to the address's count of sessions not admitted; a count of 0 leaves the table.
+        mutating func countPending(_ address: String, _ change: Int) {
+            let count = pending[address, default: 0] + change
+            pending[address] = count == 0 ? nil : count
+        }
     }
     private let sessions = Mutex(Sessions())
     private let stopping = Atomic<Bool>(false)
@@ -89,7 +95,7 @@ public final class EngineServer: Service, Sendable {
             if let limit = configuration.maxSessions, sessions.open.count >= limit { return .atCapacity }
             if let address = handshake.address, let limit = configuration.maxPendingSessionsPerAddress {
                 guard sessions.pending[address, default: 0] < limit else { return .tooManyPendingSessions }
-                sessions.pending[address, default: 0] += 1
+                sessions.countPending(address, 1)
             }
             sessions.open[session.id] = session
             return nil
@@ -129,8 +135,7 @@ public final class EngineServer: Service, Sendable {
             let changed =
                 admitted ? sessions.admitted.insert(session.id).inserted : sessions.admitted.remove(session.id) != nil
             guard changed else { return }
-            sessions.pending[address, default: 0] += admitted ? -1 : 1
-            if sessions.pending[address] == 0 { sessions.pending[address] = nil }
+            sessions.countPending(address, admitted ? -1 : 1)
         }
     }
 
@@ -142,8 +147,7 @@ public final class EngineServer: Service, Sendable {
             if let address = session.handshake.address, configuration.maxPendingSessionsPerAddress != nil,
                 sessions.admitted.remove(session.id) == nil
             {
-                sessions.pending[address, default: 0] -= 1
-                if sessions.pending[address] == 0 { sessions.pending[address] = nil }
+                sessions.countPending(address, -1)
             }
             return true
         }
