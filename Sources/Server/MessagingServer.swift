@@ -4,13 +4,13 @@ import Handlers
 import NIOCore
 import NIOPosix
 
-/// The messaging server executable: `serve` (default), `migrate`, `seed-demo`, `token`.
+/// The messaging server executable: `serve` (default), `migrate`, `seed-demo`, `token`, `settings`.
 @main
 struct MessagingServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "messaging-server",
         abstract: "Real-time messaging for marketplace contracts: REST + Socket.IO over PostgreSQL.",
-        subcommands: [Serve.self, Migrate.self, SeedDemo.self, Token.self],
+        subcommands: [Serve.self, Migrate.self, SeedDemo.self, Token.self, SettingsTable.self],
         defaultSubcommand: Serve.self
     )
 
@@ -20,7 +20,9 @@ struct MessagingServer: AsyncParsableCommand {
     /// sets how many there are; it has to be read before the first use of the event loops (a bad value is reported
     /// when the configuration is read).
     static func main() async {
-        if let threads = try? ServerConfiguration.eventLoopThreads(ProcessInfo.processInfo.environment) {
+        if let reader = try? await ConfigurationSources.reader(),
+            let threads = try? Settings.eventLoopThreads.read(from: reader)
+        {
             NIOSingletons.groupLoopCountSuggestion = threads
         }
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
@@ -29,9 +31,9 @@ struct MessagingServer: AsyncParsableCommand {
 }
 
 /// Reads the configuration, or exits with one line naming the bad variable.
-func loadConfiguration() throws -> ServerConfiguration {
+func loadConfiguration() async throws -> ServerConfiguration {
     do {
-        let configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+        let configuration = try ServerConfiguration(reader: try await ConfigurationSources.reader())
         LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
         return configuration
     } catch let error as ConfigurationError {
@@ -44,7 +46,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (the default).")
 
     func run() async throws {
-        let configuration = try loadConfiguration()
+        let configuration = try await loadConfiguration()
         try await ServerApp(configuration: configuration).serve()
     }
 }
@@ -53,7 +55,7 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply the database migrations and exit.")
 
     func run() async throws {
-        let configuration = try loadConfiguration()
+        let configuration = try await loadConfiguration()
         try await ServerApp(configuration: configuration).withDatabase { client, logger in
             let applied = try await Migrations.run(on: client, logger: logger)
             print(
@@ -72,12 +74,26 @@ struct Token: AsyncParsableCommand {
     var user: String
 
     func run() async throws {
-        let configuration = try loadConfiguration()
+        let configuration = try await loadConfiguration()
         let tokens = await JWTTokens(
             secret: try configuration.requireJWTSecret(),
             issuer: configuration.jwtIssuer,
             audience: configuration.jwtAudience
         )
         print(try await tokens.mint(userId: user, lifetime: TimeInterval(configuration.jwtExpiration)))
+    }
+}
+
+struct SettingsTable: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settings",
+        abstract: "Print every setting with its default and meaning (the README's table with --markdown)."
+    )
+
+    @Flag(help: "Print the table as Markdown.")
+    var markdown = false
+
+    func run() async throws {
+        print(markdown ? Settings.markdownTable : Settings.plainList, terminator: "")
     }
 }

@@ -15,7 +15,7 @@ struct SeedDemo: AsyncParsableCommand {
     static let contractId = "demo-contract"
 
     func run() async throws {
-        let configuration = try loadConfiguration()
+        let configuration = try await loadConfiguration()
         let app = ServerApp(configuration: configuration)
         try await app.withDatabase { client, logger in
             try await Migrations.run(on: client, logger: logger)

@@ -22,7 +22,7 @@ extension ServerApp {
         pool.options.minimumConnections = configuration.databasePoolSize
         pool.options.keepAliveBehavior = configuration.databaseKeepAlive.map { .init(frequency: $0) }
         pool.options.additionalStartupParameters = [
-            ("statement_timeout", "\(configuration.statementTimeoutMilliseconds)")
+            ("statement_timeout", "\(configuration.statementTimeout.wholeMilliseconds)")
         ]
         return pool
     }

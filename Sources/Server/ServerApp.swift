@@ -40,17 +40,14 @@ struct ServerApp {
 
     /// With a `DATABASE_URL` that asks for TLS, a certificate the server's chain fails stops start-up with one line.
     func checkDatabaseTLS() async throws {
-        guard let url = configuration.databaseURL,
-            let failure = await (try DatabaseLocation(url: url)).tlsFailure(logger: logger)
+        guard let database = configuration.database, let failure = await database.tlsFailure(logger: logger)
         else { return }
         FileHandle.standardError.write(Data("configuration error: \(failure)\n".utf8))
         throw ExitCode.failure
     }
 
     func openDatabase() throws -> (PostgresClient.Configuration, EmbeddedDatabase?) {
-        if let url = configuration.databaseURL {
-            return (try DatabaseLocation(url: url).clientConfiguration(), nil)
-        }
+        if let database = configuration.database { return (database.clientConfiguration(), nil) }
         let embedded = try EmbeddedDatabase(dataDirectory: configuration.dataDirectory, logger: logger)
         logger.info(
             "No DATABASE_URL: using the embedded PostgreSQL cluster",

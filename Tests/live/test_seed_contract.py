@@ -73,6 +73,39 @@ def test_the_documents_env_starts_the_server_and_mints_seven_day_tokens(tmp_path
         process.wait(timeout=20)
 
 
+def test_the_documents_env_file_in_the_working_directory_is_read(tmp_path):
+    """The document says "set these in your .env file": a `.env` beside the server is read, and the environment
+    wins over it."""
+    port = free_port()
+    (tmp_path / ".env").write_text(
+        "# JWT Configuration\n"
+        f"JWT_SECRET={JWT_SECRET}\n"
+        "JWT_EXPIRATION=7d\n\n"
+        "# CORS Configuration\n"
+        f"CORS_ORIGINS={SEED_CORS}\n\n"
+        "# WebSocket Configuration (if needed)\n"
+        f"WS_PORT={port}\n"
+    )
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("PORT", "DATABASE_URL", "JWT_SECRET", "JWT_EXPIRATION", "CORS_ORIGINS", "WS_PORT")}
+    environment.update(DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="warning")
+    minted = subprocess.run([str(BUILD / "messaging-server"), "token", "--user", "u"], env=environment,
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert minted.returncode == 0, minted.stderr
+    lifetime = claims(minted.stdout.strip().splitlines()[-1])
+    assert lifetime["exp"] - lifetime["iat"] == 7 * 24 * 3600
+    environment["JWT_EXPIRATION"] = "1h"
+    minted = subprocess.run([str(BUILD / "messaging-server"), "token", "--user", "u"], env=environment,
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    lifetime = claims(minted.stdout.strip().splitlines()[-1])
+    assert lifetime["exp"] - lifetime["iat"] == 3600
+    (tmp_path / ".env").write_text("WS_PORT=eighty\n")
+    refused = subprocess.run([str(BUILD / "messaging-server"), "serve"], env=environment, cwd=tmp_path,
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0
+    assert "WS_PORT must be a whole number from 1 to 65535, not 'eighty'" in refused.stderr
+
+
 @pytest.mark.parametrize("value,seconds", [("12h", 43200), ("30m", 1800), ("45s", 45), ("3600", 3600),
                                            ("2 days", 172800), ("1.5h", 5400)])
 def test_jwt_expiration_takes_the_jsonwebtoken_forms(tmp_path, value, seconds):

@@ -1,0 +1,316 @@
+import APIRuntime
+import Foundation
+import Handlers
+import Logging
+
+/// Every setting of the server, each declared once with its default and its meaning. The README's configuration
+/// table is printed from `all` (`messaging-server settings --markdown`), and the test suite checks that the two
+/// agree.
+enum Settings {
+    static let port = Setting<Int>.count(
+        "PORT",
+        default: 8000,
+        in: 1...65535,
+        aliases: ["WS_PORT"],
+        "HTTP and Socket.IO port"
+    )
+    static let host = Setting<String>.text("HOST", default: "0.0.0.0", "bind address")
+    static let database = Setting<DatabaseLocation?>(
+        name: "DATABASE_URL",
+        defaultValue: nil,
+        defaultText: "unset: embedded cluster",
+        meaning: "`postgres://user:password@host:5432/database`, with libpq's `?sslmode=` `disable` (default), "
+            + "`prefer`, `require`, `verify-ca` or `verify-full` and `&sslrootcert=/path/ca.pem` for managed databases "
+            + "that require TLS; a certificate that fails verification, an unreadable root file or an unknown mode "
+            + "stops start-up with one line",
+        isSecret: true,
+        expectation: "a postgres:// URL",
+        parse: { try DatabaseLocation(url: $0) }
+    )
+    static let databasePoolSize = Setting<Int>.count(
+        "DATABASE_POOL_SIZE",
+        default: 20,
+        "connections to PostgreSQL each node opens at start and keeps"
+    )
+    static let databaseKeepAlive = Setting<Duration?>(
+        name: "DATABASE_KEEPALIVE_S",
+        defaultValue: nil,
+        defaultText: "unset: none",
+        meaning: "seconds an unused pooled connection waits before a `SELECT 1` keeps it alive (for firewalls or "
+            + "proxies that drop quiet connections); `0` is none; costs a timer per query",
+        expectation: "a whole number of seconds",
+        parse: { text in
+            guard let seconds = Int64(text), seconds >= 0 else { return nil }
+            return .some(seconds == 0 ? nil : .seconds(seconds))
+        }
+    )
+    static let databaseTimeout = Setting<Duration>.duration(
+        "DATABASE_TIMEOUT_MS",
+        default: .milliseconds(4_000),
+        "how long a request or socket event waits for the database before 503 / a `SERVICE_UNAVAILABLE` ack; a "
+            + "write that already has its connection is waited for instead, so an answer never contradicts what was "
+            + "committed"
+    )
+    static let statementTimeout = Setting<Duration>.duration(
+        "DATABASE_STATEMENT_TIMEOUT_MS",
+        default: .milliseconds(5_000),
+        "PostgreSQL's `statement_timeout` on every pooled connection: a statement past it is cancelled by PostgreSQL "
+            + "(nothing stored, `SERVICE_UNAVAILABLE`); migrations run without it"
+    )
+    static let eventLoopThreads = Setting<Int?>(
+        name: "EVENT_LOOP_THREADS",
+        defaultValue: nil,
+        defaultText: "one per core",
+        meaning: "threads that do the server's I/O and run its handlers; when PostgreSQL shares a small machine with "
+            + "the server, fewer threads than cores can be faster (each hand-over between threads is a wake-up; see "
+            + "BENCHMARKS.md)",
+        expectation: "a whole number from 1 to 1024",
+        parse: { text -> Int?? in
+            guard let threads = Int(text), (1...1024).contains(threads) else { return .none }
+            return .some(threads)
+        }
+    )
+    static let dataDirectory = Setting<String>.text(
+        "DATA_DIR",
+        default: "data",
+        "where the embedded cluster keeps its files"
+    )
+    static let jwtSecret = Setting<String?>.text(
+        "JWT_SECRET",
+        unset: "required",
+        secret: true,
+        expectation: "at least 32 bytes long (HS256)",
+        "HS256 key, at least 32 bytes",
+        valid: { $0.utf8.count >= 32 }
+    )
+    static let jwtExpiration = Setting<Int>(
+        name: "JWT_EXPIRATION",
+        defaultValue: 86_400,
+        defaultText: "`86400`",
+        meaning: "lifetime of tokens minted by `token`/`seed-demo`: seconds, or jsonwebtoken's forms (`7d`, `12h`, "
+            + "`30m`, `45s`, `2 days`); at least a second",
+        expectation: "a lifetime of at least a second such as 7d, 12h, 30m, 45s or 3600 (seconds)",
+        parse: { TokenLifetime.seconds(parsing: $0) }
+    )
+    static let jwtIssuer = Setting<String?>.text(
+        "JWT_ISSUER",
+        unset: "unset",
+        "when set, tokens must carry this `iss`"
+    )
+    static let jwtAudience = Setting<String?>.text(
+        "JWT_AUDIENCE",
+        unset: "unset",
+        "when set, tokens must carry this `aud`"
+    )
+    static let corsOrigins = Setting<[String]>.list(
+        "CORS_ORIGINS",
+        unset: "unset: any origin",
+        "comma-separated browser origins allowed for REST and the polling transport; others get 403"
+    )
+    static let rateLimitSend = rateRule(
+        "RATE_LIMIT_SEND",
+        default: MessagingLimits().send,
+        "per-user message sends (REST and socket together), `rate/burst` per second; 429 + `Retry-After` / "
+            + "`RATE_LIMITED` ack"
+    )
+    static let rateLimitTyping = rateRule(
+        "RATE_LIMIT_TYPING",
+        default: MessagingLimits().typing,
+        "per-user typing updates"
+    )
+    static let rateLimitEvents = rateRule(
+        "RATE_LIMIT_EVENTS",
+        default: MessagingLimits().events,
+        "per-user socket events other than sends and typing"
+    )
+    static let rateLimitREST = rateRule(
+        "RATE_LIMIT_REST",
+        default: MessagingLimits().rest,
+        "per-user authenticated REST calls"
+    )
+    static let maxConnectionsPerUser = Setting<Int>.count(
+        "MAX_CONNECTIONS_PER_USER",
+        default: MessagingLimits().maxConnectionsPerUser,
+        "the newest socket past it gets `connect_error` with code `RATE_LIMITED`; exact under concurrent CONNECTs (a "
+            + "CONNECT holds its place from the check until its socket is in; one whose session closed meanwhile "
+            + "gives it back within 30 s)"
+    )
+    static let pingInterval = Setting<Duration>.duration(
+        "PING_INTERVAL_MS",
+        default: .milliseconds(25_000),
+        "Socket.IO heartbeat: how often the server pings"
+    )
+    static let pingTimeout = Setting<Duration>.duration(
+        "PING_TIMEOUT_MS",
+        default: .milliseconds(20_000),
+        "how long after a ping the client's pong may take before the session is closed"
+    )
+    static let connectTimeout = Setting<Duration>.duration(
+        "CONNECT_TIMEOUT_MS",
+        default: .milliseconds(45_000),
+        "how long an Engine.IO session may stay connected to no namespace"
+    )
+    static let requestHeadTimeout = Setting<Duration>.duration(
+        "HTTP_HEADER_TIMEOUT_S",
+        default: .seconds(30),
+        "a new connection that has not sent a complete request head within it is closed"
+    )
+    static let httpIdleTimeout = Setting<Duration>.duration(
+        "HTTP_IDLE_TIMEOUT_S",
+        default: .seconds(60),
+        "a kept-alive connection idle for it is closed (a pending long-poll is a request, not idle)"
+    )
+    static let requestBodyTimeout = Setting<Duration>.duration(
+        "HTTP_BODY_TIMEOUT_S",
+        default: .seconds(10),
+        "the body of a polling POST must arrive within it, or its connection and its Engine.IO session are closed"
+    )
+    static let maxPayload = Setting<Int>.count(
+        "MAX_PAYLOAD",
+        default: 1_000_000,
+        "largest Engine.IO packet or polling payload in bytes"
+    )
+    static let serviceAPIKey = Setting<String?>.text(
+        "SERVICE_API_KEY",
+        unset: "unset: provisioning off",
+        secret: true,
+        "key of the `/api/internal` provisioning endpoints"
+    )
+    static let maxConnections = Setting<Int>.count(
+        "MAX_CONNECTIONS",
+        default: 10_000,
+        "Engine.IO sessions on this node; past it the polling handshake gets 503 "
+            + #"`{"code":4,"message":"Server is at its connection limit"}` with `Retry-After`, and a WebSocket "#
+            + "handshake is refused before the upgrade with the same answer; clients retry with their back-off"
+    )
+    static let maxOutboundBytes = Setting<Int>.count(
+        "MAX_OUTBOUND_BYTES",
+        default: 1_000_000,
+        "bytes of messages that may wait for one client: queued for its next poll, or held while its WebSocket is "
+            + "not writable (the client does not read; the WebSocket transport stops writing then); past it the "
+            + #"session is closed as a slow consumer (`engineio_sessions_closed_total{reason="slow consumer"}`)"#
+    )
+    static let maxPendingSessionsPerAddress = Setting<Int>.count(
+        "MAX_PENDING_SESSIONS_PER_ADDRESS",
+        default: 100,
+        "Engine.IO sessions one client address may hold while they are connected to no namespace (before CONNECT, "
+            + "after DISCONNECT, or refused); its next handshakes get 429 "
+            + #"`{"code":4,"message":"Too many sessions from this address"}`; such sessions close after "#
+            + #"`CONNECT_TIMEOUT_MS`. Counted in `engineio_sessions_refused_total{reason="pending_per_address"}`"#
+    )
+    static let trustedProxies = Setting<[String]>.list(
+        "TRUSTED_PROXIES",
+        unset: "unset: none",
+        "comma-separated IP addresses of reverse proxies; a request from one of them counts by the last address its "
+            + "`X-Forwarded-For` names, any other request by its peer address"
+    )
+    static let maxBodyBytes = Setting<Int>.count(
+        "MAX_BODY_BYTES",
+        default: 262_144,
+        "largest REST request body; a larger declared or streamed body gets 413 `PAYLOAD_TOO_LARGE`"
+    )
+    static let shutdownTimeout = Setting<Duration>.duration(
+        "SHUTDOWN_TIMEOUT_MS",
+        default: .milliseconds(10_000),
+        "on SIGTERM/SIGINT, how long received socket events may take to finish (see *Shutdown*); the process exits "
+            + "within about twice this"
+    )
+    static let logLevel = Setting<Logger.Level>.choice(
+        "LOG_LEVEL",
+        default: .info,
+        "trace, debug, info, notice, warning, error, critical"
+    )
+    static let logFormat = Setting<ServerConfiguration.LogFormat>.choice(
+        "LOG_FORMAT",
+        default: .text,
+        "`json`: one JSON object per line (`ts`, `level`, `logger`, `message`, metadata)"
+    )
+    static let metricsToken = Setting<String?>.text(
+        "METRICS_TOKEN",
+        unset: "unset: open",
+        secret: true,
+        "when set, `GET /metrics` needs `Authorization: Bearer <token>`"
+    )
+    static let broadcastAdapter = Setting<ServerConfiguration.BroadcastAdapterKind>.choice(
+        "BROADCAST_ADAPTER",
+        default: .local,
+        "`postgres` fans broadcasts out to every node through LISTEN/NOTIFY (see *Several nodes*)"
+    )
+    static let nodeId = Setting<String?>(
+        name: "NODE_ID",
+        defaultValue: nil,
+        defaultText: "random",
+        meaning: "this node's name in cross-node broadcasts and logs (at most 64 characters)",
+        expectation: "at most 64 characters",
+        parse: { text -> String?? in
+            guard text.count <= 64 else { return .none }
+            return .some(text)
+        }
+    )
+    static let recoveryWindow = Setting<Duration?>(
+        name: "RECOVERY_WINDOW_S",
+        defaultValue: .seconds(120),
+        defaultText: "`120`",
+        meaning: "how long after losing its connection a client gets its session back (rooms and missed events); `0` "
+            + "turns connection state recovery off",
+        expectation: "a whole number of seconds from 0 (off) to 86400",
+        parse: { text in
+            guard let seconds = Int64(text), (0...86_400).contains(seconds) else { return nil }
+            return .some(seconds == 0 ? nil : .seconds(seconds))
+        }
+    )
+    static let demoLogin = Setting<Bool>.flag(
+        "DEMO_LOGIN",
+        "`true` lists the demo users with fresh tokens at `GET /demo/users` for the test page; development only"
+    )
+    static let socketIOClientBundle = Setting<String>.text(
+        "SOCKET_IO_CLIENT_JS",
+        default: ".tools/socket.io.min.js",
+        "the official client bundle served at `/socket.io/socket.io.js`"
+    )
+    /// Read from the process's environment only, before the others.
+    static let environmentFile = Setting<String>.text(
+        "ENV_FILE",
+        default: ".env",
+        "a file of `NAME=value` lines (`#` comments) read for every setting above that the environment does not set; "
+            + "a missing file is no error"
+    )
+
+    /// Every setting, in the order of the README's table.
+    static let all: [SettingDocumentation] = [
+        port.documentation, host.documentation, database.documentation, databasePoolSize.documentation,
+        databaseKeepAlive.documentation, databaseTimeout.documentation, statementTimeout.documentation,
+        eventLoopThreads.documentation, dataDirectory.documentation, jwtSecret.documentation,
+        jwtExpiration.documentation, jwtIssuer.documentation, jwtAudience.documentation, corsOrigins.documentation,
+        rateLimitSend.documentation, rateLimitTyping.documentation, rateLimitEvents.documentation,
+        rateLimitREST.documentation, maxConnectionsPerUser.documentation, pingInterval.documentation,
+        pingTimeout.documentation, connectTimeout.documentation, requestHeadTimeout.documentation,
+        httpIdleTimeout.documentation, requestBodyTimeout.documentation, maxPayload.documentation,
+        serviceAPIKey.documentation, maxConnections.documentation, maxOutboundBytes.documentation,
+        maxPendingSessionsPerAddress.documentation, trustedProxies.documentation, maxBodyBytes.documentation,
+        shutdownTimeout.documentation, logLevel.documentation, logFormat.documentation, metricsToken.documentation,
+        broadcastAdapter.documentation, nodeId.documentation, recoveryWindow.documentation, demoLogin.documentation,
+        socketIOClientBundle.documentation, environmentFile.documentation,
+    ]
+
+    private static func rateRule(
+        _ name: String,
+        default rule: RateLimiter.Rule,
+        _ meaning: String
+    ) -> Setting<RateLimiter.Rule> {
+        Setting(
+            name: name,
+            defaultValue: rule,
+            defaultText: "`\(Int(rule.rate))/\(Int(rule.burst))`",
+            meaning: meaning,
+            expectation: "'rate/burst' such as 5/20",
+            parse: { text in
+                let parts = text.split(separator: "/")
+                guard parts.count == 2, let rate = Double(parts[0]), let burst = Double(parts[1]), rate > 0,
+                    burst >= 1
+                else { return nil }
+                return RateLimiter.Rule(rate: rate, burst: burst)
+            }
+        )
+    }
+}
