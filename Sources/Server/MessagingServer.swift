@@ -34,7 +34,11 @@ struct MessagingServer: AsyncParsableCommand {
 func loadConfiguration() async throws -> ServerConfiguration {
     do {
         let configuration = try ServerConfiguration(reader: try await ConfigurationSources.reader())
-        LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        LoggingSetup.bootstrap(
+            format: configuration.logFormat,
+            level: configuration.logLevel,
+            metadataProvider: configuration.tracesExporter == .otlp ? TracingSetup.logMetadata : nil
+        )
         return configuration
     } catch let error as ConfigurationError {
         FileHandle.standardError.write(Data("configuration error: \(error)\n".utf8))

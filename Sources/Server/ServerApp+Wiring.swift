@@ -67,6 +67,7 @@ extension ServerApp {
         let socketPath = io.configuration.engine.path
         let router = Router(context: EngineRequestContext.self)
         router.add(middleware: ConnectionCloseMiddleware())
+        if service.spans.enabled { router.add(middleware: RequestTracingMiddleware(exemptPathPrefix: socketPath)) }
         router.add(middleware: RequestLogMiddleware(quietPathPrefix: socketPath))
         router.add(middleware: ErrorEnvelopeMiddleware())
         router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.corsOrigins))

@@ -64,6 +64,7 @@ struct ServerApp {
     func serve() async throws {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(Self.metricsFactory(registry: registry))
+        let tracing = try TracingSetup.bootstrap(configuration.tracesExporter)
         let tokens = await JWTTokens(
             secret: try configuration.requireJWTSecret(),
             issuer: configuration.jwtIssuer,
@@ -85,7 +86,8 @@ struct ServerApp {
             store: MessageStore(client: postgres, logger: logger),
             events: EventPublisher(sink: NamespaceEventSink(namespace: namespace), logger: logger),
             databaseTimeout: configuration.databaseTimeout,
-            limits: configuration.limits
+            limits: configuration.limits,
+            spans: Spans(enabled: tracing != nil)
         )
         _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, logger: logger)
         let cluster = clusterServices(io: io, namespace: namespace, postgres: postgres)
@@ -98,8 +100,9 @@ struct ServerApp {
         let app = makeApplication(router: router, io: io, postgres: postgres)
         var groupConfiguration = ServiceGroupConfiguration(
             // Shut down in reverse: Socket.IO, then the cross-node listener and the recovery store, then HTTP, then the
-            // database pool.
-            services: [.init(service: postgres), .init(service: app)] + cluster + [.init(service: io)],
+            // database pool, then the span exporter.
+            services: (tracing.map { [.init(service: $0)] } ?? []) + [.init(service: postgres), .init(service: app)]
+                + cluster + [.init(service: io)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -16,20 +16,28 @@ public struct MessagingService: Sendable {
     /// Refuses calls at once while the database is unreachable.
     let availability = DatabaseAvailability()
     public let limiters: Limiters
+    /// A span per database call and per socket event, when tracing is on.
+    public let spans: Spans
 
     /// - Parameters:
+    ///   - store: the PostgreSQL store every use case reads and writes through.
+    ///   - events: where the live events of a change go (the socket namespace's rooms).
     ///   - databaseTimeout: how long a caller waits for a database call before SERVICE_UNAVAILABLE. A write that
     ///     has its connection is not abandoned at that point: its caller gets the write's outcome.
+    ///   - limits: the per-user rate budgets and the per-user connection ceiling.
+    ///   - spans: whether database calls and socket events are traced.
     public init(
         store: MessageStore,
         events: EventPublisher,
         databaseTimeout: Duration = .seconds(4),
-        limits: MessagingLimits = .init()
+        limits: MessagingLimits = .init(),
+        spans: Spans = Spans(enabled: false)
     ) {
         self.store = store
         self.events = events
         self.databaseTimeout = databaseTimeout
         self.limiters = Limiters(limits)
+        self.spans = spans
     }
 
     // MARK: Access
@@ -293,8 +301,27 @@ public struct MessagingService: Sendable {
 
     /// Runs a database call with a time limit; while the database is known to be unreachable the call is refused
     /// at once. An unreachable or overloaded database becomes SERVICE_UNAVAILABLE; other failures are logged without
-    /// SQL and become INTERNAL_ERROR. Each call is timed for the metrics.
-    func database<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// SQL and become INTERNAL_ERROR. Each call is timed for the metrics, and traced as `db <use case>` (the
+    /// calling function's name) when tracing is on.
+    func database<T: Sendable>(
+        function: String = #function,
+        _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        guard spans.enabled else { return try await untracedDatabase(work) }
+        let operation = function.prefix { $0 != "(" }
+        return try await spans.run(
+            "db \(operation)",
+            kind: .client,
+            attributes: { attributes in
+                attributes["db.system.name"] = "postgresql"
+                attributes["db.operation.name"] = String(operation)
+            }
+        ) { _ in
+            try await untracedDatabase(work)
+        }
+    }
+
+    private func untracedDatabase<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let started = ContinuousClock.now
         ServiceMetrics.databaseCallsInFlight.increment()
         defer { ServiceMetrics.databaseCallsInFlight.decrement() }

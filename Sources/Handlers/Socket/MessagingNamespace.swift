@@ -3,6 +3,7 @@ import Foundation
 import Generated
 import Logging
 import SocketIO
+import Tracing
 
 /// Wires the `/messages` namespace: authenticates CONNECT, joins the personal room, emits `connected`, and routes
 /// every event through the generated dispatcher so that each gets exactly one ack.
@@ -113,12 +114,10 @@ public struct MessagingNamespace: Sendable {
         let reply: EventOutcome
         if let wait = limiter(for: event.name)?.acquire(userId) {
             reply = .failure(.rateLimited(retryAfterSeconds: wait))
+        } else if service.spans.enabled {
+            reply = await traced(event, from: socket, userId: userId)
         } else {
-            reply = await dispatcher.dispatch(
-                event: event.name,
-                arguments: event.arguments.map { Data($0.text.utf8) },
-                connection: SocketCaller(userId: userId, socket: socket)
-            )
+            reply = await dispatch(event, from: socket, userId: userId)
         }
         // The dispatcher's answer is encoded JSON; were it ever not, the client still gets an error ack.
         let ack =
@@ -130,6 +129,38 @@ public struct MessagingNamespace: Sendable {
             outcome: reply.errorCode ?? "ok",
             after: .now - event.receivedAt
         )
+    }
+
+    private func dispatch(_ event: IncomingEvent, from socket: Socket, userId: String) async -> EventOutcome {
+        await dispatcher.dispatch(
+            event: event.name,
+            arguments: event.arguments.map { Data($0.text.utf8) },
+            connection: SocketCaller(userId: userId, socket: socket)
+        )
+    }
+
+    /// The event's work in a span `socket <event>`, whose database calls are its children; an error ack marks it.
+    private func traced(_ event: IncomingEvent, from socket: Socket, userId: String) async -> EventOutcome {
+        let name = MessagesChannel.ClientEvent(rawValue: event.name)?.rawValue ?? "unknown"
+        return await service.spans.run(
+            "socket \(name)",
+            kind: .server,
+            attributes: { [socketId = socket.id] in
+                $0["messaging.system"] = "socket.io"
+                $0["messaging.destination.name"] = MessagesChannel.namespace
+                $0["socket.io.event"] = name
+                $0["socket.io.socket_id"] = socketId
+            }
+        ) { span in
+            let outcome = await dispatch(event, from: socket, userId: userId)
+            if let code = outcome.errorCode {
+                span?.attributes["socket.io.ack.error"] = code
+                if ["INTERNAL_ERROR", "SERVICE_UNAVAILABLE"].contains(code) {
+                    span?.setStatus(SpanStatus(code: .error, message: code))
+                }
+            }
+            return outcome
+        }
     }
 
     /// The budget the spec gives the event (`x-rate-limit`). Sends are limited by the service (shared with REST);

@@ -50,10 +50,16 @@ struct ServerConfiguration: Sendable {
     var nodeId: String
     /// Nil turns connection state recovery off.
     var recoveryWindow: Duration?
+    var tracesExporter: TracesExporter
 
     enum BroadcastAdapterKind: String, Sendable, CaseIterable {
         case local
         case postgres
+    }
+
+    enum TracesExporter: String, Sendable, CaseIterable {
+        case none
+        case otlp
     }
 
     enum LogFormat: String, Sendable, CaseIterable {
@@ -106,6 +112,7 @@ struct ServerConfiguration: Sendable {
         broadcastAdapter = try Settings.broadcastAdapter.read(from: reader)
         nodeId = try Settings.nodeId.read(from: reader) ?? "node-" + UUID().uuidString.prefix(8).lowercased()
         recoveryWindow = try Settings.recoveryWindow.read(from: reader)
+        tracesExporter = try Settings.tracesExporter.read(from: reader)
     }
 
     /// The settings in `environment` alone (no file): for tests and tools.

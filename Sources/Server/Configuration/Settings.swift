@@ -268,6 +268,16 @@ enum Settings {
         default: ".tools/socket.io.min.js",
         "the official client bundle served at `/socket.io/socket.io.js`"
     )
+    static let tracesExporter = Setting<ServerConfiguration.TracesExporter>.choice(
+        "OTEL_TRACES_EXPORTER",
+        default: .none,
+        "`otlp` records a span per REST request, per socket event and per database call and exports them over "
+            + "OTLP/HTTP (swift-otel), and JSON log lines carry the `trace_id` and `span_id` of the span they were "
+            + "written in. swift-otel reads the standard variables from the environment: "
+            + "`OTEL_EXPORTER_OTLP_ENDPOINT` (default `http://localhost:4318`), "
+            + "`OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` (`http/protobuf` or `http/json`), `OTEL_SERVICE_NAME` (default "
+            + "`messaging-server`), `OTEL_TRACES_SAMPLER`, `OTEL_BSP_SCHEDULE_DELAY`, …"
+    )
     /// Read from the process's environment only, before the others.
     static let environmentFile = Setting<String>.text(
         "ENV_FILE",
@@ -290,7 +300,7 @@ enum Settings {
         maxPendingSessionsPerAddress.documentation, trustedProxies.documentation, maxBodyBytes.documentation,
         shutdownTimeout.documentation, logLevel.documentation, logFormat.documentation, metricsToken.documentation,
         broadcastAdapter.documentation, nodeId.documentation, recoveryWindow.documentation, demoLogin.documentation,
-        socketIOClientBundle.documentation, environmentFile.documentation,
+        socketIOClientBundle.documentation, tracesExporter.documentation, environmentFile.documentation,
     ]
 
     private static func rateRule(
