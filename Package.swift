@@ -75,10 +75,13 @@ let package = Package(
             dependencies: ["codegen"]
         ),
 
+        // JSON string escaping, the one implementation for packets, REST bodies and logs.
+        .target(name: "JSONEscaping", swiftSettings: strict),
         // Hand-written runtime that the generated code calls: envelopes, errors, decoding, validation.
         .target(
             name: "APIRuntime",
             dependencies: [
+                "JSONEscaping",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -132,6 +135,7 @@ let package = Package(
             name: "SocketIO",
             dependencies: [
                 "EngineIO",
+                "JSONEscaping",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -193,6 +197,7 @@ let package = Package(
                 "EngineIO",
                 "Generated",
                 "Handlers",
+                "JSONEscaping",
                 "LocalPostgres",
                 "SocketIO",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -236,7 +241,7 @@ let package = Package(
         ),
         .testTarget(
             name: "APIRuntimeTests",
-            dependencies: ["APIRuntime"],
+            dependencies: ["APIRuntime", "JSONEscaping"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -22,13 +22,18 @@ http_types=$(find .build/checkouts/swift-http-types/Sources/HTTPTypes -name "*.s
 swiftc -c -wmo -parse-as-library -O -sanitize=address -module-name HTTPTypes -emit-module \
     -emit-module-path "$out/HTTPTypes.swiftmodule" $http_types -o "$out/HTTPTypes.o" > "$out/http-types.log" 2>&1 \
     || { cat "$out/http-types.log"; exit 1; }
+# The JSON escaping is a module of its own too, as in the package.
+swiftc -c -wmo -parse-as-library -O -sanitize=address -module-name JSONEscaping -emit-module \
+    -emit-module-path "$out/JSONEscaping.swiftmodule" Sources/JSONEscaping/JSONEscaping.swift \
+    -o "$out/JSONEscaping.o" > "$out/json-escaping.log" 2>&1 || { cat "$out/json-escaping.log"; exit 1; }
+escaping="-I $out $out/JSONEscaping.o"
 runtime="Sources/APIRuntime/Coding/*.swift Sources/APIRuntime/Errors/APIError.swift"
 runtime+=" Sources/APIRuntime/Errors/FieldProblem.swift Sources/APIRuntime/Validation/*.swift"
 
 declare -A sources=(
     [engine-packets]="Sources/EngineIO/Protocol/EnginePacket.swift"
-    [socket-packets]="Sources/SocketIO/Protocol/SocketPacket.swift Sources/SocketIO/Protocol/JSONScanner.swift Sources/SocketIO/Protocol/JSONText.swift Sources/SocketIO/Protocol/EventCoding.swift Sources/SocketIO/Protocol/BinaryAssembly.swift"
-    [rest-bodies]="$out/Types.swift $runtime -I $out $out/HTTPTypes.o"
+    [socket-packets]="Sources/SocketIO/Protocol/SocketPacket.swift Sources/SocketIO/Protocol/JSONScanner.swift Sources/SocketIO/Protocol/JSONText.swift Sources/SocketIO/Protocol/EventCoding.swift Sources/SocketIO/Protocol/BinaryAssembly.swift $escaping"
+    [rest-bodies]="$out/Types.swift $runtime -I $out $out/HTTPTypes.o $escaping"
 )
 declare -A entry=([engine-packets]=EnginePackets [socket-packets]=SocketPackets [rest-bodies]=RESTBodies)
 

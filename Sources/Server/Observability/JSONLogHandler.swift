@@ -1,5 +1,6 @@
 import APIRuntime
 import Foundation
+import JSONEscaping
 import Logging
 
 /// Writes each log record as one JSON object per line: `ts`, `level`, `logger`, `message`, then the metadata
@@ -51,11 +52,9 @@ struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// A JSON string literal, escaped by the runtime's `JSONWriter` (the REST bodies' escaping).
+    /// A JSON string literal, escaped as every JSON this server writes.
     static func quoted(_ text: String) -> String {
-        var writer = JSONWriter(capacity: text.utf8.count + 2)
-        writer.string(text)
-        return String(decoding: writer.bytes, as: UTF8.self)
+        JSONEscaping.quoted(text)
     }
 
     private static func timestamp() -> String {

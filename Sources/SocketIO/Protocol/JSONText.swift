@@ -1,4 +1,5 @@
 import Foundation
+import JSONEscaping
 
 /// One JSON value kept as its text: an event argument, an acknowledgement argument, a CONNECT payload.
 ///
@@ -43,7 +44,7 @@ public struct JSONText: Sendable, Hashable, CustomStringConvertible {
 
     /// A JSON string, escaped as `JSON.stringify` escapes it.
     public static func string(_ value: String) -> JSONText {
-        JSONText(unchecked: EventCoding.jsonString(value))
+        JSONText(unchecked: JSONEscaping.quoted(value))
     }
 
     public static func number(_ value: Int) -> JSONText {
@@ -61,7 +62,7 @@ public struct JSONText: Sendable, Hashable, CustomStringConvertible {
 
     /// A JSON object of these members, in this order.
     public static func object(_ members: KeyValuePairs<String, JSONText>) -> JSONText {
-        let fields = members.lazy.map { EventCoding.jsonString($0.key) + ":" + $0.value.text }
+        let fields = members.lazy.map { JSONEscaping.quoted($0.key) + ":" + $0.value.text }
         return JSONText(unchecked: "{" + fields.joined(separator: ",") + "}")
     }
 

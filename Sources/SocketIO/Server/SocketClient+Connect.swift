@@ -1,4 +1,5 @@
 import EngineIO
+import JSONEscaping
 
 /// CONNECT: the namespace's middleware admits the socket (or the client gets CONNECT_ERROR), then the socket is
 /// attached, answered and handed to the namespace's connection handlers; with connection state recovery the
@@ -32,7 +33,7 @@ extension SocketClient {
         } catch {
             namespace.metrics.connectsRefused.increment()
             let rejection = error as? ConnectRejection ?? ConnectRejection(message: "Connection refused")
-            var json = "{\"message\":" + EventCoding.jsonString(rejection.message)
+            var json = "{\"message\":" + JSONEscaping.quoted(rejection.message)
             if let data = rejection.data { json += ",\"data\":" + data.text }
             json += "}"
             socket.send(SocketPacket(kind: .connectError, namespace: namespace.name, json: json))
