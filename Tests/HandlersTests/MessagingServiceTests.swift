@@ -121,10 +121,18 @@ import Testing
             _ = try await fixture.send(conversation, from: Fixture.client, "two")
             let state = try await fixture.service.markRead(conversation, reader: Fixture.freelancer)
             #expect(state.unreadCount == 0)
-            let read = try await fixture.service.messages(in: conversation, viewer: Fixture.freelancer, query: .init())
+            let read = try await fixture.service.messages(
+                in: conversation,
+                viewer: Fixture.freelancer,
+                query: .init(page: 1, limit: 20)
+            )
             #expect(read.messages.allSatisfy { $0.isRead })
             let later = try await fixture.send(conversation, from: Fixture.client, "three")
-            let after = try await fixture.service.messages(in: conversation, viewer: Fixture.freelancer, query: .init())
+            let after = try await fixture.service.messages(
+                in: conversation,
+                viewer: Fixture.freelancer,
+                query: .init(page: 1, limit: 20)
+            )
             #expect(after.messages.last?.id == later.id)
             #expect(after.messages.last?.isRead == false)
             #expect(try await fixture.unread(conversation, for: Fixture.freelancer) == 1)
@@ -148,7 +156,11 @@ import Testing
                     _ = try await fixture.service.markRead(id, reader: Fixture.stranger)
                 }
                 await #expect(throws: APIError.notFound("Conversation not found")) {
-                    _ = try await fixture.service.messages(in: id, viewer: Fixture.stranger, query: .init())
+                    _ = try await fixture.service.messages(
+                        in: id,
+                        viewer: Fixture.stranger,
+                        query: .init(page: 1, limit: 20)
+                    )
                 }
             }
             await #expect(throws: APIError.self) {
@@ -158,7 +170,8 @@ import Testing
                 )
             }
             #expect(
-                try await fixture.service.conversations(viewer: Fixture.stranger, query: .init()).conversations.isEmpty
+                try await fixture.service.conversations(viewer: Fixture.stranger, query: .init(page: 1, limit: 20))
+                    .conversations.isEmpty
             )
         }
     }
@@ -206,7 +219,11 @@ import Testing
             let detail = try await fixture.service.conversation(conversation, viewer: Fixture.client)
             #expect(detail.isActive == false)
             // Nothing was stored but the system message that announced the change.
-            let history = try await fixture.service.messages(in: conversation, viewer: Fixture.client, query: .init())
+            let history = try await fixture.service.messages(
+                in: conversation,
+                viewer: Fixture.client,
+                query: .init(page: 1, limit: 20)
+            )
             #expect(history.messages.map(\.messageType) == [.text, .system])
         }
     }
@@ -218,7 +235,7 @@ import Testing
                 to: conversation,
                 from: Fixture.client,
                 content: "",
-                type: "file",
+                type: .file,
                 attachments: [
                     Attachment(url: "https://files.example/a.pdf", name: "a.pdf", mimeType: "application/pdf", size: 10)
                 ],
@@ -244,20 +261,20 @@ import Testing
             let older = try await fixture.service.messages(
                 in: conversation,
                 viewer: Fixture.freelancer,
-                query: .init(page: 1, limit: 10, before: newest.messages[0].id)
+                query: .init(before: newest.messages[0].id, page: 1, limit: 10)
             )
             #expect(older.messages.map(\.content) == (5...14).map { "m\($0)" })
             let oldest = try await fixture.service.messages(
                 in: conversation,
                 viewer: Fixture.freelancer,
-                query: .init(page: 1, limit: 10, before: older.messages[0].id)
+                query: .init(before: older.messages[0].id, page: 1, limit: 10)
             )
             #expect(oldest.messages.map(\.content) == ["first"] + (1...4).map { "m\($0)" })
             #expect(oldest.hasMore == false)
             let caughtUp = try await fixture.service.messages(
                 in: conversation,
                 viewer: Fixture.freelancer,
-                query: .init(page: 1, limit: 5, after: older.messages.last!.id)
+                query: .init(after: older.messages.last!.id, page: 1, limit: 5)
             )
             #expect(caughtUp.messages.map(\.content) == (15...19).map { "m\($0)" })
             #expect(caughtUp.hasMore)
@@ -279,16 +296,24 @@ import Testing
             let caughtUpFully = try await fixture.service.messages(
                 in: conversation,
                 viewer: Fixture.freelancer,
-                query: .init(page: 1, limit: 10, after: newest.messages.last!.id)
+                query: .init(after: newest.messages.last!.id, page: 1, limit: 10)
             )
             #expect(caughtUpFully.messages.isEmpty)
             #expect(caughtUpFully.total == 25)
             // A stranger, and a malformed id, find nothing.
             await #expect(throws: APIError.self) {
-                try await fixture.service.messages(in: conversation, viewer: "stranger", query: .init())
+                try await fixture.service.messages(
+                    in: conversation,
+                    viewer: "stranger",
+                    query: .init(page: 1, limit: 20)
+                )
             }
             await #expect(throws: APIError.self) {
-                try await fixture.service.messages(in: "not-a-uuid", viewer: Fixture.client, query: .init())
+                try await fixture.service.messages(
+                    in: "not-a-uuid",
+                    viewer: Fixture.client,
+                    query: .init(page: 1, limit: 20)
+                )
             }
         }
     }
@@ -303,25 +328,29 @@ import Testing
             )
             #expect(archived.isArchived)
             #expect(
-                try await fixture.service.conversations(viewer: Fixture.freelancer, query: .init()).conversations
+                try await fixture.service.conversations(viewer: Fixture.freelancer, query: .init(page: 1, limit: 20))
+                    .conversations
                     .isEmpty
             )
             let withArchived = try await fixture.service.conversations(
                 viewer: Fixture.freelancer,
-                query: .init(includeArchived: true)
+                query: .init(includeArchived: true, page: 1, limit: 20)
             )
             #expect(withArchived.conversations.map(\.isArchived) == [true])
             #expect(withArchived.total == 1)
             #expect(
-                try await fixture.service.conversations(viewer: Fixture.freelancer, query: .init()).total
+                try await fixture.service.conversations(viewer: Fixture.freelancer, query: .init(page: 1, limit: 20))
+                    .total
                     == 0
             )
             #expect(
-                try await fixture.service.conversations(viewer: Fixture.client, query: .init()).conversations.count == 1
+                try await fixture.service.conversations(viewer: Fixture.client, query: .init(page: 1, limit: 20))
+                    .conversations.count == 1
             )
             _ = try await fixture.send(conversation, from: Fixture.client, "are you there?")
             #expect(
-                try await fixture.service.conversations(viewer: Fixture.freelancer, query: .init()).conversations.count
+                try await fixture.service.conversations(viewer: Fixture.freelancer, query: .init(page: 1, limit: 20))
+                    .conversations.count
                     == 1
             )
         }
@@ -331,10 +360,10 @@ import Testing
         try await Fixture.run { fixture in
             let main = try await fixture.startConversation()
             let milestone = try await fixture.startConversation(milestone: "m1")
-            var list = try await fixture.service.conversations(viewer: Fixture.client, query: .init())
+            var list = try await fixture.service.conversations(viewer: Fixture.client, query: .init(page: 1, limit: 20))
             #expect(list.conversations.map(\.id) == [milestone, main])
             _ = try await fixture.send(main, from: Fixture.freelancer, "bump")
-            list = try await fixture.service.conversations(viewer: Fixture.client, query: .init())
+            list = try await fixture.service.conversations(viewer: Fixture.client, query: .init(page: 1, limit: 20))
             #expect(list.conversations.map(\.id) == [main, milestone])
             #expect(list.conversations.first?.lastMessage?.content == "bump")
             #expect(list.total == 2)
@@ -353,13 +382,13 @@ import Testing
             #expect(beyond.total == 2)
             let ofContract = try await fixture.service.conversations(
                 viewer: Fixture.client,
-                query: .init(contractId: Fixture.contract, includeArchived: true)
+                query: .init(contractId: Fixture.contract, includeArchived: true, page: 1, limit: 20)
             )
             #expect(ofContract.conversations.map(\.id) == [main, milestone])
             #expect(ofContract.total == 2)
             let filtered = try await fixture.service.conversations(
                 viewer: Fixture.client,
-                query: .init(contractId: "other")
+                query: .init(contractId: "other", page: 1, limit: 20)
             )
             #expect(filtered.conversations.isEmpty)
         }

@@ -17,7 +17,11 @@ import Testing
             let live = try #require(await fixture.sink.events(named: "new_message").last)
             #expect(String(decoding: live.argument, as: UTF8.self).contains(#""isRead":false"#))
             for viewer in [Fixture.client, Fixture.freelancer] {
-                let page = try await fixture.service.messages(in: conversation, viewer: viewer, query: .init())
+                let page = try await fixture.service.messages(
+                    in: conversation,
+                    viewer: viewer,
+                    query: .init(page: 1, limit: 20)
+                )
                 #expect(page.messages.map(\.isRead) == [false, false], "viewer \(viewer)")
             }
             let before = try await fixture.service.conversation(conversation, viewer: Fixture.client)
@@ -26,13 +30,20 @@ import Testing
             let state = try await fixture.service.markRead(conversation, reader: Fixture.freelancer)
             #expect(state.lastReadMessageId == sent.id)
             for viewer in [Fixture.client, Fixture.freelancer] {
-                let page = try await fixture.service.messages(in: conversation, viewer: viewer, query: .init())
+                let page = try await fixture.service.messages(
+                    in: conversation,
+                    viewer: viewer,
+                    query: .init(page: 1, limit: 20)
+                )
                 #expect(page.messages.map(\.isRead) == [true, true], "viewer \(viewer)")
             }
             let seen = try await fixture.service.conversation(conversation, viewer: Fixture.client)
             #expect(seen.otherLastReadMessageId == sent.id)
             #expect(seen.otherLastReadAt == state.readAt)
-            let listed = try await fixture.service.conversations(viewer: Fixture.client, query: .init())
+            let listed = try await fixture.service.conversations(
+                viewer: Fixture.client,
+                query: .init(page: 1, limit: 20)
+            )
             #expect(listed.conversations.first?.otherLastReadMessageId == sent.id)
             // The freelancer's own view: the client has read nothing yet.
             let freelancerView = try await fixture.service.conversation(conversation, viewer: Fixture.freelancer)
@@ -45,7 +56,7 @@ import Testing
             let clientPage = try await fixture.service.messages(
                 in: conversation,
                 viewer: Fixture.client,
-                query: .init()
+                query: .init(page: 1, limit: 20)
             )
             #expect(clientPage.messages.map(\.isRead) == [true, true, false])
             #expect(clientPage.messages.last?.id == answer.id)
@@ -70,26 +81,26 @@ import Testing
             for index in 1...20 {
                 ids.append(try await fixture.send(conversation, from: Fixture.client, "m\(index)").id)
             }
-            func page(_ query: Operations.ListMessages.Input.Query) async throws -> MessageList {
+            func page(_ query: HistoryQuery) async throws -> MessageList {
                 try await fixture.service.messages(in: conversation, viewer: Fixture.freelancer, query: query)
             }
             // Page 2 before m15 is the second group of 4 older than m15: m7...m10.
-            let second = try await page(.init(page: 2, limit: 4, before: ids[14]))
+            let second = try await page(.init(before: ids[14], page: 2, limit: 4))
             #expect(second.messages.map(\.content) == (7...10).map { "m\($0)" })
             #expect(second.page == 2 && second.limit == 4 && second.total == 21 && second.hasMore)
             // Page 2 after m3: m9...m13.
-            let forward = try await page(.init(page: 2, limit: 5, after: ids[2]))
+            let forward = try await page(.init(after: ids[2], page: 2, limit: 5))
             #expect(forward.messages.map(\.content) == (9...13).map { "m\($0)" })
             #expect(forward.hasMore)
             // Between m5 and m9, exclusive, oldest first.
-            let between = try await page(.init(page: 1, limit: 10, before: ids[8], after: ids[4]))
+            let between = try await page(.init(before: ids[8], after: ids[4], page: 1, limit: 10))
             #expect(between.messages.map(\.content) == ["m6", "m7", "m8"])
             #expect(between.hasMore == false)
-            let narrow = try await page(.init(page: 1, limit: 2, before: ids[8], after: ids[4]))
+            let narrow = try await page(.init(before: ids[8], after: ids[4], page: 1, limit: 2))
             #expect(narrow.messages.map(\.content) == ["m6", "m7"])
             #expect(narrow.hasMore)
             // Crossed cursors select nothing.
-            let crossed = try await page(.init(page: 1, limit: 10, before: ids[2], after: ids[8]))
+            let crossed = try await page(.init(before: ids[2], after: ids[8], page: 1, limit: 10))
             #expect(crossed.messages.isEmpty && crossed.total == 21)
         }
     }
@@ -110,7 +121,11 @@ import Testing
                     milestones: [MilestoneInput(id: "m1"), MilestoneInput(id: "m2", title: "Final delivery")]
                 )
             )
-            var history = try await fixture.service.messages(in: main, viewer: Fixture.client, query: .init())
+            var history = try await fixture.service.messages(
+                in: main,
+                viewer: Fixture.client,
+                query: .init(page: 1, limit: 20)
+            )
             let notice = try #require(history.messages.last)
             #expect(notice.messageType == .system)
             #expect(notice.content == "Milestone added: Final delivery.")
@@ -121,7 +136,7 @@ import Testing
             let milestoneHistory = try await fixture.service.messages(
                 in: milestone,
                 viewer: Fixture.client,
-                query: .init()
+                query: .init(page: 1, limit: 20)
             )
             #expect(milestoneHistory.messages.allSatisfy { $0.messageType != .system })
 
@@ -134,7 +149,7 @@ import Testing
                 history = try await fixture.service.messages(
                     in: conversation,
                     viewer: Fixture.freelancer,
-                    query: .init()
+                    query: .init(page: 1, limit: 20)
                 )
                 #expect(history.messages.last?.content == "The contract was marked as completed.")
                 let listed = try await fixture.service.conversation(conversation, viewer: Fixture.freelancer)
@@ -151,7 +166,11 @@ import Testing
                 id: Fixture.contract,
                 UpsertContractRequest(clientId: Fixture.client, freelancerId: Fixture.freelancer, status: .active)
             )
-            history = try await fixture.service.messages(in: main, viewer: Fixture.client, query: .init())
+            history = try await fixture.service.messages(
+                in: main,
+                viewer: Fixture.client,
+                query: .init(page: 1, limit: 20)
+            )
             #expect(
                 history.messages.filter { $0.messageType == .system }.map(\.content) == [
                     "Milestone added: Final delivery.", "The contract was marked as completed.",
@@ -172,10 +191,18 @@ import Testing
             )
             // Once both have read, a system message reads true for both.
             _ = try await fixture.service.markRead(main, reader: Fixture.client)
-            history = try await fixture.service.messages(in: main, viewer: Fixture.client, query: .init())
+            history = try await fixture.service.messages(
+                in: main,
+                viewer: Fixture.client,
+                query: .init(page: 1, limit: 20)
+            )
             #expect(history.messages.last?.isRead == false)
             _ = try await fixture.service.markRead(main, reader: Fixture.freelancer)
-            history = try await fixture.service.messages(in: main, viewer: Fixture.client, query: .init())
+            history = try await fixture.service.messages(
+                in: main,
+                viewer: Fixture.client,
+                query: .init(page: 1, limit: 20)
+            )
             #expect(history.messages.last?.isRead == true)
         }
     }

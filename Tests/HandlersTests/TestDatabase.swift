@@ -133,7 +133,7 @@ struct Fixture: Sendable {
             to: conversation,
             from: user,
             content: content,
-            type: "text",
+            type: .text,
             attachments: nil,
             clientMessageId: clientMessageId
         )

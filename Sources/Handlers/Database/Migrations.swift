@@ -7,16 +7,16 @@ public enum Migrations {
     public struct Migration: Sendable {
         public var version: Int
         public var name: String
-        public var sql: String
+        public var statements: [String]
     }
 
     public static let all: [Migration] = [
-        Migration(version: 1, name: "messaging schema", sql: Schema.v1),
-        Migration(version: 2, name: "cross-node broadcast payloads", sql: Schema.v2),
-        Migration(version: 3, name: "heap-only updates of conversations and participants", sql: Schema.v3),
-        Migration(version: 4, name: "system messages without a sender", sql: Schema.v4),
-        Migration(version: 5, name: "connection state recovery", sql: Schema.v5),
-        Migration(version: 6, name: "message ids in commit order", sql: Schema.v6),
+        Migration(version: 1, name: "messaging schema", statements: Schema.v1),
+        Migration(version: 2, name: "cross-node broadcast payloads", statements: Schema.v2),
+        Migration(version: 3, name: "heap-only updates of conversations and participants", statements: Schema.v3),
+        Migration(version: 4, name: "system messages without a sender", statements: Schema.v4),
+        Migration(version: 5, name: "connection state recovery", statements: Schema.v5),
+        Migration(version: 6, name: "message ids in commit order", statements: Schema.v6),
     ]
 
     /// Applies the migrations not yet applied; returns the versions it applied.
@@ -75,21 +75,14 @@ public enum Migrations {
                 "Applying migration",
                 metadata: ["version": "\(migration.version)", "name": "\(migration.name)"]
             )
-            _ = try await connection.query("BEGIN", logger: logger)
-            do {
-                for statement in migration.sql.components(separatedBy: ";\n") {
-                    let trimmed = statement.trimmingCharacters(in: .whitespacesAndNewlines)
-                    if trimmed.isEmpty { continue }
-                    _ = try await connection.query(PostgresQuery(unsafeSQL: trimmed), logger: logger)
+            try await connection.withTransaction(logger: logger) { connection in
+                for statement in migration.statements {
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 _ = try await connection.query(
                     "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
                     logger: logger
                 )
-                _ = try await connection.query("COMMIT", logger: logger)
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
             }
             applied.append(migration.version)
         }

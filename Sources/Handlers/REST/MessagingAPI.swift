@@ -63,7 +63,15 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
         .ok(
             ConversationListResponse(
                 message: "Conversations retrieved successfully",
-                data: try await service.conversations(viewer: identity, query: input.query)
+                data: try await service.conversations(
+                    viewer: identity,
+                    query: ConversationQuery(
+                        contractId: input.query.contractId,
+                        includeArchived: input.query.includeArchived,
+                        page: input.query.page,
+                        limit: input.query.limit
+                    )
+                )
             )
         )
     }
@@ -93,7 +101,16 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
         .ok(
             MessageListResponse(
                 message: "Messages retrieved successfully",
-                data: try await service.messages(in: input.path.id, viewer: identity, query: input.query)
+                data: try await service.messages(
+                    in: input.path.id,
+                    viewer: identity,
+                    query: HistoryQuery(
+                        before: input.query.before,
+                        after: input.query.after,
+                        page: input.query.page,
+                        limit: input.query.limit
+                    )
+                )
             )
         )
     }
@@ -109,7 +126,7 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
             to: input.path.id,
             from: identity,
             content: input.body.content,
-            type: input.body.messageType.rawValue,
+            type: try MessagingService.storedType(input.body.messageType),
             attachments: input.body.attachments,
             clientMessageId: input.body.clientMessageId
         )

@@ -66,7 +66,7 @@ public struct MessagingService: Sendable {
         to conversationId: String,
         from user: String,
         content: String,
-        type: String,
+        type: MessageType,
         attachments: [Attachment]?,
         clientMessageId: String?
     ) async throws -> Message {
@@ -85,7 +85,7 @@ public struct MessagingService: Sendable {
         to conversationId: String,
         from user: String,
         content: String,
-        type: String,
+        type: MessageType,
         attachments: [Attachment]?,
         clientMessageId: String?
     ) async throws -> Message {
@@ -151,7 +151,7 @@ public struct MessagingService: Sendable {
             to: conversationId.lowercased,
             from: user,
             content: request.content,
-            type: request.messageType.rawValue,
+            type: try MessagingService.storedType(request.messageType),
             attachments: request.attachments,
             clientMessageId: request.clientMessageId
         )
@@ -160,7 +160,7 @@ public struct MessagingService: Sendable {
     public func messages(
         in conversationId: String,
         viewer: String,
-        query: Operations.ListMessages.Input.Query
+        query: HistoryQuery
     ) async throws
         -> MessageList
     {
@@ -210,7 +210,7 @@ public struct MessagingService: Sendable {
 
     public func conversations(
         viewer: String,
-        query: Operations.ListConversations.Input.Query
+        query: ConversationQuery
     ) async throws
         -> ConversationList
     {
@@ -295,6 +295,17 @@ public struct MessagingService: Sendable {
             try await Migrations.currentVersion(on: store.client, logger: store.logger)
         }
         return version == Migrations.latestVersion
+    }
+
+    /// The stored type of a request's message type. Each request schema declares, as an enumeration of its own, the
+    /// subset of types a user may send; one the store did not know would be refused rather than stored as another.
+    public static func storedType<Requested: RawRepresentable>(_ requested: Requested) throws -> MessageType
+    where Requested.RawValue == String {
+        guard let type = MessageType(rawValue: requested.rawValue) else {
+            throw APIError.validationFailed([FieldProblem(field: "messageType", message: "is not a known message type")]
+            )
+        }
+        return type
     }
 
     // MARK: Database errors

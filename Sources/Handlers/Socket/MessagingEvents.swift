@@ -32,7 +32,7 @@ public struct MessagingEvents: MessagesEventHandler {
             to: payload.conversationId,
             from: connection.userId,
             content: payload.content,
-            type: payload.messageType.rawValue,
+            type: try MessagingService.storedType(payload.messageType),
             attachments: payload.attachments,
             clientMessageId: payload.clientMessageId
         )

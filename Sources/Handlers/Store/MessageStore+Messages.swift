@@ -8,7 +8,7 @@ extension MessageStore {
         var conversationId: UUID
         var senderId: String
         var content: String
-        var messageType: String
+        var messageType: MessageType
         var attachments: [Attachment]
         var clientMessageId: String?
     }
@@ -35,7 +35,7 @@ extension MessageStore {
                 conversationId: message.conversationId.lowercased,
                 sender: sender,
                 content: message.content,
-                messageType: MessageType(rawValue: message.messageType) ?? .text,
+                messageType: message.messageType,
                 attachments: message.attachments,
                 sentAt: stored.sentAt,
                 // Nobody else has seen a message that was just stored.
@@ -56,13 +56,14 @@ extension MessageStore {
         return (existing, !announced)
     }
 
-    /// A sender's message found by its idempotency key, as the sender sees it (a retry's answer).
+    /// A sender's message found by its idempotency key, as the sender sees it (a retry's answer). Its columns are a
+    /// history row's (see `message(in:conversation:viewer:)`).
     func fetchMessage(clientMessageId: String, conversation: UUID, sender: String) async throws -> Message? {
         let rows = try await client.query(
             """
-            SELECT m.id, u.first_name, u.last_name, u.avatar, m.content, m.message_type, m.attachments::text,
-                   m.sent_at, o.last_read_message_id
-            FROM messages m JOIN users u ON u.id = m.sender_id
+            SELECT 0, NULL::uuid, o.last_read_message_id, m.id, m.sender_id, u.first_name, u.last_name, u.avatar,
+                   m.content, m.message_type, m.attachments::text, m.sent_at, m.client_message_id
+            FROM messages m LEFT JOIN users u ON u.id = m.sender_id
             LEFT JOIN LATERAL (
                 SELECT o.last_read_message_id FROM conversation_participants o
                 WHERE o.conversation_id = m.conversation_id AND o.user_id <> \(sender)
@@ -73,24 +74,7 @@ extension MessageStore {
             logger: logger
         )
         for try await row in rows {
-            let columns = row.makeRandomAccess()
-            return makeMessage(
-                id: try columns[0].decode(UUID.self),
-                conversationId: conversation,
-                sender: UserSummary(
-                    id: sender,
-                    firstName: try columns[1].decode(String.self),
-                    lastName: try columns[2].decode(String.self),
-                    avatar: try columns[3].decode(String?.self)
-                ),
-                content: try columns[4].decode(String.self),
-                type: try columns[5].decode(String.self),
-                attachmentsJSON: try columns[6].decode(String.self),
-                sentAt: try columns[7].decode(Date.self),
-                clientMessageId: clientMessageId,
-                viewer: sender,
-                reads: ReadPositions(viewer: nil, others: try columns[8].decode(UUID?.self))
-            )
+            return try message(in: row.makeRandomAccess(), conversation: conversation, viewer: sender)
         }
         return nil
     }
@@ -180,42 +164,11 @@ extension MessageStore {
         var total: Int?
         var page: [Message] = []
         for try await row in try await client.execute(statement, logger: logger) {
-            // Column by column with concrete types: decoding the row as one tuple went through unspecialized generic
-            // code for each of its 600 cells a page (the largest cost of a history request; optimisation record,
-            // step 21).
             let columns = row.makeRandomAccess()
             total = try columns[0].decode(Int.self)
             // An empty page is one row whose message columns are null.
             if columns[3].bytes == nil { continue }
-            // A system message has no sender row.
-            let sender =
-                switch try columns[4].decode(String?.self) {
-                case let id?:
-                    UserSummary(
-                        id: id,
-                        firstName: try columns[5].decode(String.self),
-                        lastName: try columns[6].decode(String.self),
-                        avatar: try columns[7].decode(String?.self)
-                    )
-                case nil: Self.systemSender
-                }
-            page.append(
-                makeMessage(
-                    id: try columns[3].decode(UUID.self),
-                    conversationId: statement.conversation,
-                    sender: sender,
-                    content: try columns[8].decode(String.self),
-                    type: try columns[9].decode(String.self),
-                    attachmentsJSON: try columns[10].decode(String?.self) ?? "[]",
-                    sentAt: try columns[11].decode(Date.self),
-                    clientMessageId: try columns[12].decode(String?.self),
-                    viewer: statement.viewer,
-                    reads: ReadPositions(
-                        viewer: try columns[1].decode(UUID?.self),
-                        others: try columns[2].decode(UUID?.self)
-                    )
-                )
-            )
+            page.append(try message(in: columns, conversation: statement.conversation, viewer: statement.viewer))
         }
         return total.map { (page, $0) }
     }
@@ -227,42 +180,51 @@ extension MessageStore {
 
         /// Whether the recipients of a message have read it: the others for the viewer's own message, the viewer
         /// for someone else's, everyone for a system message. Both participants get the same answer.
-        func recipientsHaveRead(_ id: UUID, sender: String, type: String, viewer viewerId: String) -> Bool {
+        func recipientsHaveRead(_ id: UUID, sender: String, type: MessageType, viewer viewerId: String) -> Bool {
             func covers(_ position: UUID?) -> Bool { position.map { id == $0 || id.isOrdered(before: $0) } ?? false }
-            if type == MessageType.system.rawValue { return covers(viewer) && covers(others) }
+            if type == .system { return covers(viewer) && covers(others) }
             return sender == viewerId ? covers(others) : covers(viewer)
         }
     }
 
-    /// A stored message as `viewer` sees it; `isRead` tells whether its recipients have read it.
-    private func makeMessage(
-        id: UUID,
-        conversationId: UUID,
-        sender: UserSummary,
-        content: String,
-        type: String,
-        attachmentsJSON: String,
-        sentAt: Date,
-        clientMessageId: String?,
-        viewer: String,
-        reads: ReadPositions
-    ) -> Message {
+    /// The message of a history row as `viewer` sees it; `isRead` tells whether its recipients have read it. The
+    /// row's columns: the conversation's message count, the viewer's and the others' read positions, then the
+    /// message's id, sender id (null for a system message), first name, last name, avatar, content, type,
+    /// attachments (JSON text), sending time and client message id.
+    private func message(in columns: PostgresRandomAccessRow, conversation: UUID, viewer: String) throws -> Message {
+        // Column by column with concrete types: decoding the row as one tuple went through unspecialized generic
+        // code for each of its 600 cells a page (the largest cost of a history request; optimisation record,
+        // step 21).
+        let id = try columns[3].decode(UUID.self)
+        let sender =
+            switch try columns[4].decode(String?.self) {
+            case let senderId?:
+                UserSummary(
+                    id: senderId,
+                    firstName: try columns[5].decode(String.self),
+                    lastName: try columns[6].decode(String.self),
+                    avatar: try columns[7].decode(String?.self)
+                )
+            case nil: Self.systemSender
+            }
+        let type = MessageType(rawValue: try columns[9].decode(String.self)) ?? .text
+        let attachmentsJSON = try columns[10].decode(String?.self) ?? "[]"
         // Most messages have none: skip the JSON decoder for them.
         let attachments =
             attachmentsJSON == "[]"
             ? []
             : (try? JSONCoding.decoder.decode([Attachment].self, from: Data(attachmentsJSON.utf8))) ?? []
-        let isRead = reads.recipientsHaveRead(id, sender: sender.id, type: type, viewer: viewer)
+        let reads = ReadPositions(viewer: try columns[1].decode(UUID?.self), others: try columns[2].decode(UUID?.self))
         return Message(
             id: id.lowercased,
-            conversationId: conversationId.lowercased,
+            conversationId: conversation.lowercased,
             sender: sender,
-            content: content,
-            messageType: MessageType(rawValue: type) ?? .text,
+            content: try columns[8].decode(String.self),
+            messageType: type,
             attachments: attachments,
-            sentAt: sentAt,
-            isRead: isRead,
-            clientMessageId: clientMessageId
+            sentAt: try columns[11].decode(Date.self),
+            isRead: reads.recipientsHaveRead(id, sender: sender.id, type: type, viewer: viewer),
+            clientMessageId: try columns[12].decode(String?.self)
         )
     }
 }

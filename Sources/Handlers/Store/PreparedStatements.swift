@@ -79,7 +79,7 @@ enum PreparedStatements {
             bindings.append(item.id)
             bindings.append(item.message.senderId)
             bindings.append(item.message.content)
-            bindings.append(item.message.messageType)
+            bindings.append(item.message.messageType.rawValue)
             bindings.append(item.attachmentsJSON)
             bindings.append(item.message.clientMessageId)
             bindings.append(sentAt)
@@ -166,7 +166,7 @@ enum PreparedStatements {
             bindings.append(items.map(\.message.conversationId))
             bindings.append(items.map(\.message.senderId))
             bindings.append(items.map(\.message.content))
-            bindings.append(items.map(\.message.messageType))
+            bindings.append(items.map(\.message.messageType.rawValue))
             bindings.append(items.map(\.attachmentsJSON))
             // No client message id travels as '' (a real one has at least one character).
             bindings.append(items.map { $0.message.clientMessageId ?? "" })
