@@ -71,31 +71,51 @@ struct IdleCommand: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(hold))
         let afterHold = server.stats()
         let report = try await loop.submit {
-            let load = load.value
-            return Report(
-                openFileLimit: limit,
+            Self.report(
+                of: load.value,
+                limit: limit,
                 target: target,
-                connected: load.connected,
-                failures: load.failures,
                 rampSeconds: rampSeconds,
-                connect: load.connectLatencies.summary,
                 holdSeconds: hold,
-                heartbeatsAnswered: load.heartbeats,
-                closedDuringHold: load.closedAfterConnect,
-                openAfterHold: load.open,
-                serverResidentBefore: before?.residentBytes,
-                serverResidentAfterRamp: afterRamp?.residentBytes,
-                serverResidentAfterHold: afterHold?.residentBytes,
-                bytesPerConnection: before.flatMap { before in
-                    afterHold.map { ($0.residentBytes - before.residentBytes) / max(load.connected, 1) }
-                },
-                samples: load.samples
+                resident: (before?.residentBytes, afterRamp?.residentBytes, afterHold?.residentBytes)
             )
         }.get()
         try await loop.submit { load.value.closeAll() }.get()
         try await Task.sleep(for: .seconds(1))
         try await harness.shutdown()
         try Harness.print(report)
+    }
+}
+
+extension IdleCommand {
+    /// The figures of a finished hold; the server's resident bytes before the ramp, after it and after the hold.
+    static func report(
+        of load: IdleLoad,
+        limit: Int,
+        target: Int,
+        rampSeconds: Double,
+        holdSeconds: Double,
+        resident: (before: Int?, afterRamp: Int?, afterHold: Int?)
+    ) -> Report {
+        Report(
+            openFileLimit: limit,
+            target: target,
+            connected: load.connected,
+            failures: load.failures,
+            rampSeconds: rampSeconds,
+            connect: load.connectLatencies.summary,
+            holdSeconds: holdSeconds,
+            heartbeatsAnswered: load.heartbeats,
+            closedDuringHold: load.closedAfterConnect,
+            openAfterHold: load.open,
+            serverResidentBefore: resident.before,
+            serverResidentAfterRamp: resident.afterRamp,
+            serverResidentAfterHold: resident.afterHold,
+            bytesPerConnection: resident.before.flatMap { before in
+                resident.afterHold.map { ($0 - before) / max(load.connected, 1) }
+            },
+            samples: load.samples
+        )
     }
 }
 

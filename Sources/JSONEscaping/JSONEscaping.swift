@@ -36,6 +36,8 @@ public enum JSONEscaping {
     }
 
     /// `text` as a quoted, escaped JSON string.
+    ///
+    /// - Parameter text: any text.
     public static func quoted(_ text: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count + 2)

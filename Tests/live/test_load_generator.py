@@ -168,7 +168,7 @@ def test_a_bad_event_loop_thread_count_stops_start_up_with_its_name(tmp_path):
              "DATA_DIR": str(tmp_path)},
         capture_output=True, text=True, timeout=60)
     assert completed.returncode != 0
-    assert "EVENT_LOOP_THREADS must be a positive whole number, not '0'" in completed.stderr
+    assert "EVENT_LOOP_THREADS must be a whole number from 1 to 1024, not '0'" in completed.stderr
 
 
 def test_the_server_runs_on_the_event_loop_threads_it_was_given(bench):

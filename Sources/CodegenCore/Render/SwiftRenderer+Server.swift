@@ -219,25 +219,7 @@ extension SwiftRenderer {
                         "let body = try await JSONBody.\(method)(\(Naming.typeName(body.schemaName)).self, from: request, context: context)"
                     )
                 }
-                var validation: [String] = []
-                for (group, parameters) in groups {
-                    for parameter in parameters {
-                        let value = "\(group.member).\(Naming.swiftIdentifier(parameter.name))"
-                        validation += checks(
-                            parameter.schema,
-                            value: value,
-                            optional: parameterType(parameter).hasSuffix("?"),
-                            path: Naming.literal(parameter.name),
-                            depth: 0
-                        )
-                    }
-                }
-                if operation.body != nil { validation.append("validator.nested(body, at: \"\")") }
-                if !validation.isEmpty {
-                    w.line("var validator = Validator()")
-                    for line in validation { w.line(line) }
-                    w.line("try validator.finish()")
-                }
+                writeValidation(operation, groups: groups, into: &w)
                 var arguments = groups.map { "\($0.0.member): \($0.0.member)" }
                 if operation.body != nil { arguments.append("body: body") }
                 let identity = operation.security == nil ? "" : ", identity: identity"
@@ -245,20 +227,49 @@ extension SwiftRenderer {
                 w.line(
                     "let output = try await self.\(Naming.swiftIdentifier(operation.id))(input\(identity), context: context)"
                 )
-                w.line("switch output {")
-                for response in operation.successResponses {
-                    let status = statusExpression(response.status)
-                    if response.schemaName != nil {
-                        w.line(
-                            "case .\(caseName(response.status))(let body): return try JSONResponse.make(\(status), body)"
-                        )
-                    } else {
-                        w.line("case .\(caseName(response.status)): return Response(status: \(status))")
-                    }
-                }
-                w.line("}")
+                writeResponses(operation, into: &w)
             }
         }
+    }
+
+    /// The parameters' and the body's validation, when there is any.
+    private func writeValidation(
+        _ operation: HTTPOperation,
+        groups: [(ParameterGroup, [Parameter])],
+        into w: inout CodeWriter
+    ) {
+        var validation: [String] = []
+        for (group, parameters) in groups {
+            for parameter in parameters {
+                let value = "\(group.member).\(Naming.swiftIdentifier(parameter.name))"
+                validation += checks(
+                    parameter.schema,
+                    value: value,
+                    optional: parameterType(parameter).hasSuffix("?"),
+                    path: Naming.literal(parameter.name),
+                    depth: 0
+                )
+            }
+        }
+        if operation.body != nil { validation.append("validator.nested(body, at: \"\")") }
+        guard !validation.isEmpty else { return }
+        w.line("var validator = Validator()")
+        for line in validation { w.line(line) }
+        w.line("try validator.finish()")
+    }
+
+    /// The switch from the handler's output to the HTTP response.
+    private func writeResponses(_ operation: HTTPOperation, into w: inout CodeWriter) {
+        w.line("switch output {")
+        for response in operation.successResponses {
+            let status = statusExpression(response.status)
+            if response.schemaName != nil {
+                w.line("case .\(caseName(response.status))(let body): return try JSONResponse.make(\(status), body)")
+            } else {
+                w.line("case .\(caseName(response.status)): return Response(status: \(status))")
+            }
+        }
+        w.line("}")
     }
 
     private func writeAuthentication(_ operation: HTTPOperation, into writer: inout CodeWriter) {

@@ -26,6 +26,16 @@ extension SwiftRenderer {
             writeClientEventEnum(channel, into: &w)
         }
         writer.line()
+        writeHandlerProtocol(channel, into: &writer)
+        writer.line()
+        writeDispatcher(channel, into: &writer)
+        writer.line()
+        writeEmitter(channel, into: &writer)
+    }
+
+    /// `<Channel>EventHandler`: one method per client event.
+    private func writeHandlerProtocol(_ channel: SocketChannel, into writer: inout CodeWriter) {
+        let prefix = Naming.typeName(channel.key)
         writer.doc(
             """
             Handles the events clients emit on `\(channel.address)`. Return the acknowledgement; throw `APIError` to
@@ -43,7 +53,11 @@ extension SwiftRenderer {
                 )
             }
         }
-        writer.line()
+    }
+
+    /// `<Channel>EventDispatcher`: event name → decode → validate → handler → ack.
+    private func writeDispatcher(_ channel: SocketChannel, into writer: inout CodeWriter) {
+        let prefix = Naming.typeName(channel.key)
         writer.doc("Routes a received event to its handler method and returns its one acknowledgement.")
         writer.block("public struct \(prefix)EventDispatcher<Handler: \(prefix)EventHandler>: Sendable {") { w in
             w.line("public let handler: Handler")
@@ -80,7 +94,11 @@ extension SwiftRenderer {
                 w.line("}")
             }
         }
-        writer.line()
+    }
+
+    /// `<Channel>EventEmitter`: one typed method per server event.
+    private func writeEmitter(_ channel: SocketChannel, into writer: inout CodeWriter) {
+        let prefix = Naming.typeName(channel.key)
         writer.doc("Typed emitters for the events the server sends on `\(channel.address)`.")
         writer.block("public struct \(prefix)EventEmitter: Sendable {") { w in
             w.line("public let sink: any EventSink")

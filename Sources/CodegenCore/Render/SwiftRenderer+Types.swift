@@ -214,19 +214,7 @@ extension SwiftRenderer {
     func checks(_ schema: Schema, value: String, optional: Bool, path: String, depth: Int) -> [String] {
         switch schema.kind {
         case .string(let rules):
-            var lines: [String] = []
-            if let format = rules.format, format != .dateTime {
-                lines.append("validator.format(\(value), .\(Naming.memberName(format.rawValue)), at: \(path))")
-            }
-            if rules.allowedValues == nil, rules.minLength != nil || rules.maxLength != nil {
-                lines.append(
-                    "validator.length(\(value), min: \(literal(rules.minLength)), max: \(literal(rules.maxLength)), at: \(path))"
-                )
-            }
-            if let pattern = rules.pattern {
-                lines.append("validator.pattern(\(value), .\(pattern.caseName), at: \(path))")
-            }
-            return lines
+            return stringChecks(rules, value: value, path: path)
         case .integer(let rules), .number(let rules):
             guard rules.minimum != nil || rules.maximum != nil else { return [] }
             return [
@@ -235,28 +223,14 @@ extension SwiftRenderer {
         case .boolean(let allowed):
             return allowed.map { ["validator.equals(\(value), \($0), at: \(path))"] } ?? []
         case .array(let items, let minItems, let maxItems):
-            var lines: [String] = []
-            if minItems != nil || maxItems != nil {
-                lines.append(
-                    "validator.count(\(value), min: \(literal(minItems)), max: \(literal(maxItems)), at: \(path))"
-                )
-            }
-            let element = "element\(depth)"
-            let index = "index\(depth)"
-            let inner = checks(
-                items,
-                value: element,
-                optional: items.nullable,
-                path: "FieldPath.element(\(path), \(index))",
-                depth: depth + 1
+            return arrayChecks(
+                items: items,
+                count: (minItems, maxItems),
+                value: value,
+                optional: optional,
+                path: path,
+                depth: depth
             )
-            if !inner.isEmpty {
-                let sequence = optional ? "(\(value) ?? [])" : value
-                lines.append("for (\(index), \(element)) in \(sequence).enumerated() {")
-                lines += inner.map { "    " + $0 }
-                lines.append("}")
-            }
-            return lines
         case .object:
             return ["validator.nested(\(value), at: \(path))"]
         case .reference(let name):
@@ -270,6 +244,55 @@ extension SwiftRenderer {
                 return checks(target, value: value, optional: optional, path: path, depth: depth)
             }
         }
+    }
+
+    private func stringChecks(_ rules: StringRules, value: String, path: String) -> [String] {
+        var lines: [String] = []
+        if let format = rules.format, format != .dateTime {
+            lines.append("validator.format(\(value), .\(Naming.memberName(format.rawValue)), at: \(path))")
+        }
+        if rules.allowedValues == nil, rules.minLength != nil || rules.maxLength != nil {
+            lines.append(
+                "validator.length(\(value), min: \(literal(rules.minLength)), max: \(literal(rules.maxLength)), at: \(path))"
+            )
+        }
+        if let pattern = rules.pattern {
+            lines.append("validator.pattern(\(value), .\(pattern.caseName), at: \(path))")
+        }
+        return lines
+    }
+
+    /// The count bounds of an array and its elements' checks in a loop (element and index named by depth).
+    private func arrayChecks(
+        items: Schema,
+        count: (min: Int?, max: Int?),
+        value: String,
+        optional: Bool,
+        path: String,
+        depth: Int
+    ) -> [String] {
+        var lines: [String] = []
+        if count.min != nil || count.max != nil {
+            lines.append(
+                "validator.count(\(value), min: \(literal(count.min)), max: \(literal(count.max)), at: \(path))"
+            )
+        }
+        let element = "element\(depth)"
+        let index = "index\(depth)"
+        let inner = checks(
+            items,
+            value: element,
+            optional: items.nullable,
+            path: "FieldPath.element(\(path), \(index))",
+            depth: depth + 1
+        )
+        if !inner.isEmpty {
+            let sequence = optional ? "(\(value) ?? [])" : value
+            lines.append("for (\(index), \(element)) in \(sequence).enumerated() {")
+            lines += inner.map { "    " + $0 }
+            lines.append("}")
+        }
+        return lines
     }
 
     /// The Swift type of a schema; inline objects and enums are named `nestedName`.

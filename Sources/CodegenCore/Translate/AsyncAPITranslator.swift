@@ -76,32 +76,13 @@ struct AsyncAPITranslator {
                     at: node["x-rate-limit"]?.location ?? node.location
                 )
             }
-            var replySchema: String?
-            if let reply = node["reply"] {
-                let replies = (reply["messages"]?.elements ?? []).compactMap(self.message)
-                let successes = replies.filter { !$0.isErrorAck }
-                if successes.count != 1 {
-                    diagnostics.error("the reply of '\(operationId)' must list one success message", at: reply.location)
-                }
-                replySchema = successes.first?.payload
-                for failure in replies where failure.isErrorAck {
-                    let existing = channels[index].errorAckSchema
-                    if existing != nil && existing != failure.payload {
-                        diagnostics.error(
-                            "all error acknowledgements of a channel must share one schema",
-                            at: reply.location
-                        )
-                    }
-                    channels[index].errorAckSchema = failure.payload
-                }
-            }
             channels[index].clientEvents.append(
                 ClientEvent(
                     operationId: operationId,
                     name: message.name,
                     summary: summary,
                     payloadSchema: message.payload,
-                    replySchema: replySchema,
+                    replySchema: node["reply"].flatMap { replySchema(of: operationId, $0, channel: &channels[index]) },
                     rateLimit: rateLimit,
                     location: node.location
                 )
@@ -122,6 +103,23 @@ struct AsyncAPITranslator {
         default:
             diagnostics.error("operation '\(operationId)' needs 'action: send' or 'action: receive'", at: node.location)
         }
+    }
+
+    /// The schema of a client event's success reply; its error replies set the channel's error-ack schema, which
+    /// all of them must share.
+    private func replySchema(of operationId: String, _ reply: SpecNode, channel: inout SocketChannel) -> String? {
+        let replies = (reply["messages"]?.elements ?? []).compactMap(self.message)
+        let successes = replies.filter { !$0.isErrorAck }
+        if successes.count != 1 {
+            diagnostics.error("the reply of '\(operationId)' must list one success message", at: reply.location)
+        }
+        for failure in replies where failure.isErrorAck {
+            if let existing = channel.errorAckSchema, existing != failure.payload {
+                diagnostics.error("all error acknowledgements of a channel must share one schema", at: reply.location)
+            }
+            channel.errorAckSchema = failure.payload
+        }
+        return successes.first?.payload
     }
 
     private func channelIndex(_ reference: SpecNode?, channels: [SocketChannel], at location: SourceLocation) -> Int? {

@@ -12,6 +12,8 @@ public final class EventLoopExecutor: TaskExecutor, Sendable {
         self.eventLoop = eventLoop
     }
 
+    /// Runs `job` on the event loop, after what is already queued there.
+    /// - Parameter job: the task step to run.
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
@@ -20,6 +22,8 @@ public final class EventLoopExecutor: TaskExecutor, Sendable {
     private static let executors = Mutex<[ObjectIdentifier: EventLoopExecutor]>([:])
 
     /// The executor of `eventLoop`: one per loop for the life of the process.
+    ///
+    /// - Parameter eventLoop: the loop whose executor is wanted.
     public static func of(_ eventLoop: any EventLoop) -> EventLoopExecutor {
         executors.withLock { executors in
             let key = ObjectIdentifier(eventLoop)

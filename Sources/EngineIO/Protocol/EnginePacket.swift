@@ -46,6 +46,9 @@ public enum EnginePacket: Equatable, Sendable {
     }
 
     /// Parses the text form (including `b…` base64 binary messages).
+    ///
+    /// - Parameter text: one packet, without the polling separator.
+    /// - Throws: `DecodingError` for an empty packet, an unknown type or bad base64.
     public static func decode(_ text: Substring) throws(DecodingError) -> EnginePacket {
         guard let first = text.first else { throw DecodingError(description: "empty packet") }
         let data = text.dropFirst()
@@ -72,10 +75,15 @@ public enum EnginePacket: Equatable, Sendable {
 public enum PollingPayload {
     public static let separator: Character = "\u{1e}"
 
+    /// The payload of `packets`, in order.
+    /// - Parameter packets: the packets of one poll response.
     public static func encode(_ packets: [EnginePacket]) -> String {
         packets.map(\.text).joined(separator: String(separator))
     }
 
+    /// The packets of a payload, in order.
+    /// - Parameter text: a polling request body.
+    /// - Throws: `EnginePacket.DecodingError` when any packet is malformed.
     public static func decode(_ text: String) throws(EnginePacket.DecodingError) -> [EnginePacket] {
         var packets: [EnginePacket] = []
         for part in text.split(separator: separator, omittingEmptySubsequences: false) {

@@ -41,6 +41,10 @@ public struct EngineHandshake: Sendable {
     /// The client's IP address (see `EngineConfiguration.trustedProxies`); nil when unknown.
     public var address: String?
 
+    /// - Parameters:
+    ///   - headers: the handshake request's headers.
+    ///   - query: its query parameters.
+    ///   - address: the client's IP address, when known.
     public init(headers: HTTPFields, query: [String: String], address: String? = nil) {
         self.headers = headers
         self.query = query

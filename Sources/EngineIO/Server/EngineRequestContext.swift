@@ -11,6 +11,8 @@ public struct EngineRequestContext: RequestContext, RemoteAddressRequestContext 
     /// The connection the request came on.
     public let channel: any Channel
 
+    /// The context of a request, with its connection's peer address.
+    /// - Parameter source: what Hummingbird knows of the request's connection.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress

@@ -29,6 +29,10 @@ public final class EngineServer: Service, Sendable {
     private let sessions = Mutex(Sessions())
     private let stopping = Atomic<Bool>(false)
 
+    /// - Parameters:
+    ///   - configuration: path, heartbeat, limits and timeouts.
+    ///   - logger: the logger of the transports and sessions.
+    ///   - handler: the layer above, told of sessions, messages and closes.
     public init(
         configuration: EngineConfiguration = .init(),
         logger: Logger = Logger(label: "engine.io"),
@@ -47,6 +51,8 @@ public final class EngineServer: Service, Sendable {
     }
 
     /// The open session with this id.
+    ///
+    /// - Parameter id: the Engine.IO session id (`sid`).
     public func session(_ id: String) -> EngineConnection? {
         sessions.withLock { $0.open[id] }
     }
@@ -60,6 +66,8 @@ public final class EngineServer: Service, Sendable {
     }
 
     /// Closes every session: pending long-polls get a close packet and WebSockets a close frame.
+    ///
+    /// - Parameter reason: what each session's handler hears.
     public func closeAll(_ reason: EngineCloseReason = .serverShuttingDown) {
         for session in sessions.withLock({ Array($0.open.values) }) { close(session, reason) }
     }

@@ -74,20 +74,28 @@ public final class EngineConnection: Sendable {
 
     /// Whether the layer above accepted the session (for Socket.IO: it is connected to a namespace). Sessions not
     /// admitted count toward their address's `maxPendingSessionsPerAddress`.
+    ///
+    /// - Parameter admitted: true once accepted, false when no longer.
     public func setAdmitted(_ admitted: Bool) {
         server.setAdmitted(self, admitted)
     }
 
     /// Queues messages for the client, in order; nothing happens once the session is closed.
+    ///
+    /// - Parameter messages: text or binary messages, sent in this order.
     public func send(_ messages: [EngineMessage]) {
         enqueue(messages.lazy.map(EnginePacket.message))
     }
 
+    /// Queues one message for the client.
+    /// - Parameter message: a text or binary message.
     public func send(_ message: EngineMessage) {
         enqueue(CollectionOfOne(.message(message)))
     }
 
     /// Closes the session (the client gets a close packet); its handler hears `reason`.
+    ///
+    /// - Parameter reason: why, as the handler hears it (default: a forced close).
     public func close(_ reason: EngineCloseReason = .forcedClose) {
         server.close(self, reason)
     }

@@ -37,40 +37,13 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            // Why the WebSocket upgrade was refused, for the HTTP answer that follows.
             let refusal = NIOLoopBoundBox<EngineError?>(nil, eventLoop: channel.eventLoop)
-            let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
-                maxFrameSize: server.configuration.maxPayload,
-                shouldUpgrade: { channel, head in
-                    refusal.value =
-                        Self.request(of: head).map { server.webSocketUpgradeError($0, peer: channel.remoteAddress) }
-                        ?? .badRequest
-                    return channel.eventLoop.makeSucceededFuture(refusal.value == nil ? HTTPHeaders() : nil)
-                },
-                upgradePipelineHandler: { channel, head in
-                    channel.eventLoop.makeCompletedFuture {
-                        guard let request = Self.request(of: head) else { throw ChannelError.inputClosed }
-                        try channel.pipeline.syncOperations.addHandler(
-                            server.webSocketHandler(for: request, peer: channel.remoteAddress, on: channel.eventLoop)
-                        )
-                        return .webSocket
-                    }
-                }
-            )
             let upgrade = NIOTypedHTTPServerUpgradeConfiguration<Negotiated>(
-                upgraders: [upgrader],
+                upgraders: [webSocketUpgrader(refusal: refusal)],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let operations = channel.pipeline.syncOperations
-                        try operations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-                        try operations.addHandlers(http.additionalChannelHandlers())
-                        try operations.addHandler(
-                            HTTPConnectionStateHandler(idleTimeout: http.idleTimeout.map { .init($0) }, logger: logger)
-                        )
-                        let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
-                            wrappingChannelSynchronously: channel,
-                            configuration: .init(isOutboundHalfClosureEnabled: true)
-                        )
-                        return refusal.value.map { .refusedUpgrade(asyncChannel, $0) } ?? .http(asyncChannel)
+                        try httpPipeline(on: channel, refusal: refusal.value, logger: logger)
                     }
                 }
             )
@@ -94,6 +67,46 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             negotiated.whenComplete { _ in headTimer.cancel() }
             return Value(negotiated: negotiated, channel: channel)
         }
+    }
+
+    /// Upgrades an Engine.IO WebSocket request the server accepts; a refused one records why in `refusal`.
+    private func webSocketUpgrader(
+        refusal: NIOLoopBoundBox<EngineError?>
+    ) -> NIOTypedWebSocketServerUpgrader<Negotiated> {
+        let server = server
+        return NIOTypedWebSocketServerUpgrader<Negotiated>(
+            maxFrameSize: server.configuration.maxPayload,
+            shouldUpgrade: { channel, head in
+                refusal.value =
+                    Self.request(of: head).map { server.webSocketUpgradeError($0, peer: channel.remoteAddress) }
+                    ?? .badRequest
+                return channel.eventLoop.makeSucceededFuture(refusal.value == nil ? HTTPHeaders() : nil)
+            },
+            upgradePipelineHandler: { channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let request = Self.request(of: head) else { throw ChannelError.inputClosed }
+                    try channel.pipeline.syncOperations.addHandler(
+                        server.webSocketHandler(for: request, peer: channel.remoteAddress, on: channel.eventLoop)
+                    )
+                    return .webSocket
+                }
+            }
+        )
+    }
+
+    /// Hummingbird's HTTP/1 pipeline for a connection that did not upgrade.
+    private func httpPipeline(on channel: any Channel, refusal: EngineError?, logger: Logger) throws -> Negotiated {
+        let operations = channel.pipeline.syncOperations
+        try operations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+        try operations.addHandlers(http.additionalChannelHandlers())
+        try operations.addHandler(
+            HTTPConnectionStateHandler(idleTimeout: http.idleTimeout.map { .init($0) }, logger: logger)
+        )
+        let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
+            wrappingChannelSynchronously: channel,
+            configuration: .init(isOutboundHalfClosureEnabled: true)
+        )
+        return refusal.map { .refusedUpgrade(asyncChannel, $0) } ?? .http(asyncChannel)
     }
 
     func handle(value: Value, logger: Logger) async {
@@ -150,6 +163,8 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
 extension EngineServer {
     /// The HTTP server for `Application(router:server:)`: HTTP/1.1 for the router's routes, and the WebSocket
     /// transport of this Engine.IO endpoint served in the channel pipeline.
+    ///
+    /// - Parameter configuration: Hummingbird's HTTP/1 settings (idle timeout, decoder limits).
     public func httpServer(_ configuration: HTTP1Channel.Configuration = .init()) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
             EngineHTTPChannel(server: self, http: configuration, responder: responder)

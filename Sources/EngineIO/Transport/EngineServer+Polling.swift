@@ -8,6 +8,8 @@ import ServiceLifecycle
 extension EngineServer {
     /// Registers the polling transport on `router`. The WebSocket transport comes with the HTTP server of
     /// `httpServer()`, which serves WebSocket connections in the channel pipeline.
+    ///
+    /// - Parameter router: the application's router; the routes go under `configuration.path`.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         let path = RouterPath(configuration.path)
         router.get(path) { request, context in

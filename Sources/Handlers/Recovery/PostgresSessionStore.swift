@@ -165,7 +165,7 @@ public final class PostgresSessionStore: SessionStore, Service {
         }
         kick.finish()
         await flush()
-        try? await client.query("DELETE FROM socket_nodes WHERE node = \(node)", logger: logger)
+        _ = try? await client.query("DELETE FROM socket_nodes WHERE node = \(node)", logger: logger)
     }
 
     private func heartbeatLoop() async {
@@ -256,21 +256,7 @@ public final class PostgresSessionStore: SessionStore, Service {
     }
 
     private func write(_ writes: RecoveryWrites) async throws {
-        if !writes.events.isEmpty {
-            let events = writes.events
-            try await client.query(
-                """
-                INSERT INTO socket_events (event_offset, namespace, rooms, except_rooms, packet)
-                SELECT o, n, ARRAY(SELECT jsonb_array_elements_text(r::jsonb)),
-                       ARRAY(SELECT jsonb_array_elements_text(e::jsonb)), p
-                FROM unnest(\(events.map(\.offset)), \(events.map(\.message.namespace)),
-                            \(events.map { Self.json($0.message.rooms) }), \(events.map { Self.json($0.message.exceptRooms) }),
-                            \(events.map(\.message.packet))) AS t (o, n, r, e, p)
-                ON CONFLICT (event_offset) DO NOTHING
-                """,
-                logger: logger
-            )
-        }
+        if !writes.events.isEmpty { try await insert(events: writes.events) }
         var upserts: [(RecoverableSession, Bool)] = []
         var updates: [(pid: String, rooms: String, disconnected: Bool)] = []
         var deletes: [String] = []
@@ -281,38 +267,59 @@ public final class PostgresSessionStore: SessionStore, Service {
             case .delete: deletes.append(pid)
             }
         }
-        if !upserts.isEmpty {
-            let sessions = upserts.map(\.0)
-            try await client.query(
-                """
-                INSERT INTO socket_sessions (pid, socket_id, namespace, owner, rooms, start_offset, node, disconnected_at)
-                SELECT pid, sid, ns, NULLIF(owner, ''), ARRAY(SELECT jsonb_array_elements_text(r::jsonb)), so, \(node),
-                       CASE WHEN d THEN now() END
-                FROM unnest(\(sessions.map(\.pid)), \(sessions.map(\.socketId)), \(sessions.map(\.namespace)),
-                            \(sessions.map { $0.owner ?? "" }), \(sessions.map { Self.json($0.rooms) }),
-                            \(sessions.map(\.startOffset)), \(upserts.map(\.1))) AS t (pid, sid, ns, owner, r, so, d)
-                ON CONFLICT (pid) DO UPDATE SET socket_id = excluded.socket_id, namespace = excluded.namespace,
-                    owner = excluded.owner, rooms = excluded.rooms, start_offset = excluded.start_offset,
-                    node = excluded.node, disconnected_at = excluded.disconnected_at, updated_at = now()
-                """,
-                logger: logger
-            )
-        }
-        if !updates.isEmpty {
-            try await client.query(
-                """
-                UPDATE socket_sessions s
-                SET rooms = CASE WHEN t.r = '' THEN s.rooms ELSE ARRAY(SELECT jsonb_array_elements_text(t.r::jsonb)) END,
-                    disconnected_at = CASE WHEN t.d THEN now() ELSE s.disconnected_at END, updated_at = now()
-                FROM unnest(\(updates.map(\.pid)), \(updates.map(\.rooms)), \(updates.map(\.disconnected))) AS t (pid, r, d)
-                WHERE s.pid = t.pid
-                """,
-                logger: logger
-            )
-        }
+        if !upserts.isEmpty { try await upsert(sessions: upserts) }
+        if !updates.isEmpty { try await update(sessions: updates) }
         if !deletes.isEmpty {
             try await client.query("DELETE FROM socket_sessions WHERE pid = ANY(\(deletes))", logger: logger)
         }
+    }
+
+    private func insert(events: [RecoveryWrites.Event]) async throws {
+        try await client.query(
+            """
+            INSERT INTO socket_events (event_offset, namespace, rooms, except_rooms, packet)
+            SELECT o, n, ARRAY(SELECT jsonb_array_elements_text(r::jsonb)),
+                   ARRAY(SELECT jsonb_array_elements_text(e::jsonb)), p
+            FROM unnest(\(events.map(\.offset)), \(events.map(\.message.namespace)),
+                        \(events.map { Self.json($0.message.rooms) }), \(events.map { Self.json($0.message.exceptRooms) }),
+                        \(events.map(\.message.packet))) AS t (o, n, r, e, p)
+            ON CONFLICT (event_offset) DO NOTHING
+            """,
+            logger: logger
+        )
+    }
+
+    /// New or replaced sessions, each with whether it is disconnected.
+    private func upsert(sessions upserts: [(RecoverableSession, Bool)]) async throws {
+        let sessions = upserts.map(\.0)
+        try await client.query(
+            """
+            INSERT INTO socket_sessions (pid, socket_id, namespace, owner, rooms, start_offset, node, disconnected_at)
+            SELECT pid, sid, ns, NULLIF(owner, ''), ARRAY(SELECT jsonb_array_elements_text(r::jsonb)), so, \(node),
+                   CASE WHEN d THEN now() END
+            FROM unnest(\(sessions.map(\.pid)), \(sessions.map(\.socketId)), \(sessions.map(\.namespace)),
+                        \(sessions.map { $0.owner ?? "" }), \(sessions.map { Self.json($0.rooms) }),
+                        \(sessions.map(\.startOffset)), \(upserts.map(\.1))) AS t (pid, sid, ns, owner, r, so, d)
+            ON CONFLICT (pid) DO UPDATE SET socket_id = excluded.socket_id, namespace = excluded.namespace,
+                owner = excluded.owner, rooms = excluded.rooms, start_offset = excluded.start_offset,
+                node = excluded.node, disconnected_at = excluded.disconnected_at, updated_at = now()
+            """,
+            logger: logger
+        )
+    }
+
+    /// Rooms (as JSON; empty: unchanged) and disconnections of stored sessions.
+    private func update(sessions updates: [(pid: String, rooms: String, disconnected: Bool)]) async throws {
+        try await client.query(
+            """
+            UPDATE socket_sessions s
+            SET rooms = CASE WHEN t.r = '' THEN s.rooms ELSE ARRAY(SELECT jsonb_array_elements_text(t.r::jsonb)) END,
+                disconnected_at = CASE WHEN t.d THEN now() ELSE s.disconnected_at END, updated_at = now()
+            FROM unnest(\(updates.map(\.pid)), \(updates.map(\.rooms)), \(updates.map(\.disconnected))) AS t (pid, r, d)
+            WHERE s.pid = t.pid
+            """,
+            logger: logger
+        )
     }
 
     static func json(_ rooms: [String]) -> String {

@@ -108,55 +108,65 @@ extension MessageStore {
         -> (messages: [Message], total: Int, hasMore: Bool)?
     {
         let (offset, fetch) = ((number - 1) * limit, limit + 1)
-        let found: (page: [Message], total: Int)? =
-            switch cursor {
-            case .newest:
-                try await page(
-                    HistoryStatements.NewestMessages(
-                        conversation: conversation,
-                        viewer: viewer,
-                        limit: fetch,
-                        offset: offset
-                    )
-                )
-            case .before(let id):
-                try await page(
-                    HistoryStatements.MessagesBefore(
-                        conversation: conversation,
-                        viewer: viewer,
-                        cursor: id,
-                        limit: fetch,
-                        offset: offset
-                    )
-                )
-            case .after(let id):
-                try await page(
-                    HistoryStatements.MessagesAfter(
-                        conversation: conversation,
-                        viewer: viewer,
-                        cursor: id,
-                        limit: fetch,
-                        offset: offset
-                    )
-                )
-            case .between(let after, let before):
-                try await page(
-                    HistoryStatements.MessagesBetween(
-                        conversation: conversation,
-                        viewer: viewer,
-                        after: after,
-                        before: before,
-                        limit: fetch,
-                        offset: offset
-                    )
-                )
-            }
+        let found = try await page(of: cursor, conversation: conversation, viewer: viewer, limit: fetch, offset: offset)
         guard let found else { return nil }
         var page = found.page
         let hasMore = page.count > limit
         if hasMore { page.removeLast() }
         if cursor.isBackwards { page.reverse() }
         return (page, found.total, hasMore)
+    }
+
+    /// The history statement of a cursor, run.
+    private func page(
+        of cursor: Cursor,
+        conversation: UUID,
+        viewer: String,
+        limit: Int,
+        offset: Int
+    ) async throws -> (page: [Message], total: Int)? {
+        switch cursor {
+        case .newest:
+            try await page(
+                HistoryStatements.NewestMessages(
+                    conversation: conversation,
+                    viewer: viewer,
+                    limit: limit,
+                    offset: offset
+                )
+            )
+        case .before(let id):
+            try await page(
+                HistoryStatements.MessagesBefore(
+                    conversation: conversation,
+                    viewer: viewer,
+                    cursor: id,
+                    limit: limit,
+                    offset: offset
+                )
+            )
+        case .after(let id):
+            try await page(
+                HistoryStatements.MessagesAfter(
+                    conversation: conversation,
+                    viewer: viewer,
+                    cursor: id,
+                    limit: limit,
+                    offset: offset
+                )
+            )
+        case .between(let after, let before):
+            try await page(
+                HistoryStatements.MessagesBetween(
+                    conversation: conversation,
+                    viewer: viewer,
+                    after: after,
+                    before: before,
+                    limit: limit,
+                    offset: offset
+                )
+            )
+        }
     }
 
     /// Runs one history statement: its messages in statement order and the message count, or nil without a row.

@@ -25,6 +25,13 @@ public struct SocketPacket: Equatable, Sendable {
     var eventName: String?
     var arguments: [JSONText] = []
 
+    /// A packet to send.
+    /// - Parameters:
+    ///   - kind: CONNECT, EVENT, ACK, …
+    ///   - namespace: the namespace (default `/`).
+    ///   - id: the ack id, for an EVENT that expects one or an ACK.
+    ///   - attachments: binary attachments that follow (binary kinds only).
+    ///   - json: the JSON data, already encoded.
     public init(kind: Kind, namespace: String = "/", id: Int? = nil, attachments: Int = 0, json: String? = nil) {
         self.kind = kind
         self.namespace = namespace
@@ -50,6 +57,9 @@ public struct SocketPacket: Equatable, Sendable {
 
     /// Parses and checks a packet; the JSON must be valid and of the shape the packet kind requires. The JSON is
     /// scanned once, over the text's UTF-8 bytes, and an EVENT's or ACK's arguments are kept as the bytes sent.
+    ///
+    /// - Parameter text: one Socket.IO packet (an Engine.IO message's text).
+    /// - Throws: `DecodingError` for a malformed packet or JSON of the wrong shape.
     public static func decode(_ text: String) throws(DecodingError) -> SocketPacket {
         var text = text
         let result = text.withUTF8 { bytes in Result { () throws(DecodingError) in try decode(bytes) } }

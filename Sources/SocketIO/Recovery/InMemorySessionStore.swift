@@ -25,6 +25,8 @@ public final class InMemorySessionStore: SessionStore {
     private let state = Mutex(State())
     let retention: Duration
 
+    /// A store in this process's memory.
+    /// - Parameter retention: how long broadcasts are kept for replay (at least the recovery window).
     public init(retention: Duration = .seconds(120)) {
         self.retention = retention
     }
@@ -38,6 +40,11 @@ public final class InMemorySessionStore: SessionStore {
         }
     }
 
+    /// Keeps a recoverable broadcast for replay.
+    ///
+    /// - Parameters:
+    ///   - message: a recoverable broadcast.
+    ///   - offset: its offset, from `nextOffset()`.
     public func record(_ message: BroadcastMessage, offset: String) {
         let now = ContinuousClock.now
         state.withLock { state in
@@ -52,22 +59,42 @@ public final class InMemorySessionStore: SessionStore {
         }
     }
 
+    /// Remembers the session of a socket that connected.
+    ///
+    /// - Parameter session: a socket that connected (or was restored).
     public func started(_ session: RecoverableSession) {
         state.withLock { $0.sessions[session.pid] = Entry(session: session, disconnectedAt: nil) }
     }
 
+    /// Updates a session's rooms.
+    ///
+    /// - Parameters:
+    ///   - pid: the session.
+    ///   - rooms: its rooms now.
     public func roomsChanged(pid: String, rooms: [String]) {
         state.withLock { $0.sessions[pid]?.session.rooms = rooms }
     }
 
+    /// Marks a session disconnected from now; it can be claimed within the window.
+    ///
+    /// - Parameter pid: the session whose socket lost its connection.
     public func disconnected(pid: String) {
         state.withLock { $0.sessions[pid]?.disconnectedAt = .now }
     }
 
+    /// Forgets a session.
+    ///
+    /// - Parameter pid: the session that ended for good.
     public func ended(pid: String) {
         _ = state.withLock { $0.sessions.removeValue(forKey: pid) }
     }
 
+    /// The session of `pid`, when its owner claims it within the window.
+    ///
+    /// - Parameters:
+    ///   - pid: the private session id the client presented.
+    ///   - owner: the owner of the claiming socket.
+    ///   - window: how long after its disconnection a session can be claimed.
     public func session(
         pid: String,
         owner: String?,
@@ -82,6 +109,11 @@ public final class InMemorySessionStore: SessionStore {
         }
     }
 
+    /// The recorded broadcasts the session missed after `offset`, in order.
+    ///
+    /// - Parameters:
+    ///   - session: the restored session.
+    ///   - offset: the last offset the client received; nil replays from the session's start.
     public func missedPackets(
         for session: RecoverableSession,
         after offset: String?

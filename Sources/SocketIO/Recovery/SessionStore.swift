@@ -13,6 +13,10 @@ public struct ConnectionStateRecovery: Sendable {
     /// session is restored only for a CONNECT of the same owner, so a `pid` is useless to anybody else.
     public var owner: @Sendable (Socket) -> String?
 
+    /// - Parameters:
+    ///   - store: where sessions and replayable broadcasts are kept.
+    ///   - window: how long after a disconnection a session can be recovered.
+    ///   - owner: the owner of a socket; sessions are restored only to their owner.
     public init(
         store: any SessionStore,
         window: Duration = .seconds(120),
@@ -35,6 +39,13 @@ public struct RecoverableSession: Sendable, Equatable {
     /// The offset current when the socket connected: a client that received no event yet replays from here.
     public var startOffset: String
 
+    /// - Parameters:
+    ///   - pid: the private session id.
+    ///   - socketId: the socket's id.
+    ///   - namespace: its namespace.
+    ///   - owner: its owner, if any.
+    ///   - rooms: its rooms, its own room included.
+    ///   - startOffset: the offset current when it connected.
     public init(pid: String, socketId: String, namespace: String, owner: String?, rooms: [String], startOffset: String)
     {
         self.pid = pid

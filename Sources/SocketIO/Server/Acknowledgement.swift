@@ -12,6 +12,10 @@ public final class Acknowledgement: Sendable {
     }
 
     /// Sends the ack (a BINARY_ACK when there are attachments); returns false when it was already sent.
+    ///
+    /// - Parameters:
+    ///   - arguments: the ack's arguments.
+    ///   - attachments: binary attachments, placed by `{"_placeholder":true,"num":N}` in the arguments.
     @discardableResult
     public func send(_ arguments: [JSONText], attachments: [[UInt8]] = []) -> Bool {
         let first = sent.withLock { sent -> Bool in

@@ -9,6 +9,12 @@ public struct BroadcastMessage: Sendable, Codable, Equatable {
     public var packet: String
     public var attachments: [[UInt8]]
 
+    /// - Parameters:
+    ///   - namespace: the namespace's name.
+    ///   - rooms: the rooms reached; empty for every socket.
+    ///   - exceptRooms: sockets in any of these are left out.
+    ///   - packet: the encoded packet.
+    ///   - attachments: its binary attachments.
     public init(namespace: String, rooms: [String], exceptRooms: [String], packet: String, attachments: [[UInt8]] = [])
     {
         self.namespace = namespace
@@ -22,6 +28,10 @@ public struct BroadcastMessage: Sendable, Codable, Equatable {
 /// The seam for broadcasts: the local adapter delivers on this node; a multi-node adapter also publishes the
 /// message so that other nodes call `Namespace.deliver(_:)` with it.
 public protocol BroadcastAdapter: Sendable {
+    /// Delivers `message` to its recipients.
+    /// - Parameters:
+    ///   - message: the broadcast.
+    ///   - namespace: the namespace on this node it was emitted from.
     func broadcast(_ message: BroadcastMessage, from namespace: Namespace) async throws
 }
 
@@ -29,6 +39,9 @@ public protocol BroadcastAdapter: Sendable {
 public struct LocalAdapter: BroadcastAdapter {
     public init() {}
 
+    /// - Parameters:
+    ///   - message: the broadcast.
+    ///   - namespace: the namespace on this node, which delivers it.
     public func broadcast(_ message: BroadcastMessage, from namespace: Namespace) async throws {
         namespace.deliver(message)
     }

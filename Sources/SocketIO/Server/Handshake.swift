@@ -7,6 +7,10 @@ public struct Handshake: Sendable {
     /// The JSON object of the CONNECT packet (`auth` option of the client), if any.
     public var auth: JSONText?
 
+    /// - Parameters:
+    ///   - headers: the handshake request's headers.
+    ///   - query: its query parameters.
+    ///   - auth: the CONNECT packet's auth object.
     public init(headers: HTTPFields, query: [String: String], auth: JSONText?) {
         self.headers = headers
         self.query = query

@@ -7,6 +7,9 @@ public struct ConnectRejection: Error, Sendable {
     public var message: String
     public var data: JSONText?
 
+    /// - Parameters:
+    ///   - message: the `connect_error` message.
+    ///   - data: its `data`, if any.
     public init(message: String, data: JSONText? = nil) {
         self.message = message
         self.data = data
@@ -43,25 +46,37 @@ public final class Namespace: Sendable {
     // MARK: Configuration
 
     /// Runs before a CONNECT is accepted; throw `ConnectRejection` to refuse it (the client gets `connect_error`).
+    ///
+    /// - Parameter middleware: runs in the order added.
     public func use(_ middleware: @escaping Middleware) {
         handlers.withLock { $0.middleware.append(middleware) }
     }
 
     /// Runs after the CONNECT is accepted and answered.
+    ///
+    /// - Parameter handler: given the new socket.
     public func onConnection(_ handler: @escaping ConnectionHandler) {
         handlers.withLock { $0.connection.append(handler) }
     }
 
     /// Handles one event name. A socket's events are handled one at a time, in the order they arrived.
+    ///
+    /// - Parameters:
+    ///   - event: the event name.
+    ///   - handler: given the event (arguments and ack) and its socket.
     public func on(_ event: String, _ handler: @escaping EventHandler) {
         handlers.withLock { $0.events[event] = handler }
     }
 
     /// Handles every event that has no handler of its own.
+    ///
+    /// - Parameter handler: given the event and its socket.
     public func onAnyEvent(_ handler: @escaping EventHandler) {
         handlers.withLock { $0.anyEvent = handler }
     }
 
+    /// Runs when a socket leaves the namespace.
+    /// - Parameter handler: given the socket and why it left.
     public func onDisconnect(_ handler: @escaping DisconnectHandler) {
         handlers.withLock { $0.disconnect.append(handler) }
     }
@@ -84,6 +99,13 @@ public final class Namespace: Sendable {
     /// Emits an event to the sockets in `rooms` (every socket when empty) except those in `exceptRooms`, on every
     /// node the adapter reaches. The packet is encoded once. With recovery on, a `recoverable` event carries an
     /// offset as its last argument and is recorded for replay; others (typing indicators, say) are not replayed.
+    ///
+    /// - Parameters:
+    ///   - event: the event name.
+    ///   - arguments: its arguments.
+    ///   - rooms: the rooms reached; empty for every socket.
+    ///   - exceptRooms: sockets in any of these are left out.
+    ///   - recoverable: whether a client that was away gets it on recovery.
     public func emit(
         _ event: String,
         _ arguments: [JSONText] = [],
@@ -105,6 +127,8 @@ public final class Namespace: Sendable {
 
     /// Delivers a broadcast to this node's sockets: the same packet text is queued on every recipient's session.
     /// Returns the number of sockets reached.
+    ///
+    /// - Parameter message: a broadcast of this namespace.
     @discardableResult
     public func deliver(_ message: BroadcastMessage) -> Int {
         let recipients = table.withLock { $0.recipients(rooms: message.rooms, except: message.exceptRooms) }
@@ -134,6 +158,8 @@ public final class Namespace: Sendable {
 
     func socket(id: String) -> Socket? { table.withLock { $0.sockets[id] } }
 
+    /// The sockets in `room` on this node.
+    /// - Parameter room: a room name (a socket id names its own room).
     public func sockets(in room: String) -> [Socket] {
         table.withLock { table in table.members(of: room).compactMap { table.sockets[$0] } }
     }

@@ -42,6 +42,8 @@ public final class Socket: Sendable, Hashable {
     }
 
     public static func == (lhs: Socket, rhs: Socket) -> Bool { lhs === rhs }
+    /// Hashes the socket's identity.
+    /// - Parameter hasher: the hasher to feed.
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 
     /// Application data attached to the socket (for example the authenticated user).
@@ -60,6 +62,11 @@ public final class Socket: Sendable, Hashable {
 
     /// Emits an event to this socket only. With attachments it is a BINARY_EVENT whose arguments hold
     /// `{"_placeholder":true,"num":N}` where each attachment belongs.
+    ///
+    /// - Parameters:
+    ///   - event: the event name.
+    ///   - arguments: its arguments.
+    ///   - attachments: binary attachments.
     public func emit(_ event: String, _ arguments: [JSONText] = [], attachments: [[UInt8]] = []) {
         let kind: SocketPacket.Kind = attachments.isEmpty ? .event : .binaryEvent
         send(
@@ -74,6 +81,13 @@ public final class Socket: Sendable, Hashable {
     }
 
     /// Emits an event and waits for the client's acknowledgement, at most `timeout`.
+    ///
+    /// - Parameters:
+    ///   - event: the event name.
+    ///   - arguments: its arguments.
+    ///   - timeout: how long to wait for the acknowledgement.
+    /// - Returns: the acknowledgement's arguments.
+    /// - Throws: when the timeout passes or the socket disconnects first.
     public func emitWithAck(_ event: String, _ arguments: [JSONText] = [], timeout: Duration) async throws -> AckReply {
         let id = state.withLock { state -> Int in
             defer { state.nextAckId += 1 }
@@ -106,12 +120,16 @@ public final class Socket: Sendable, Hashable {
     }
 
     /// Adds the socket to a room.
+    ///
+    /// - Parameter room: the room name.
     public func join(_ room: String) {
         namespace.join(self, room)
         roomsChanged()
     }
 
     /// Removes the socket from a room.
+    ///
+    /// - Parameter room: the room name.
     public func leave(_ room: String) {
         namespace.leave(self, room)
         roomsChanged()
@@ -135,6 +153,8 @@ public final class Socket: Sendable, Hashable {
     /// Disconnects the socket (as `disconnect()`) when `deadline` passes, unless it left before: for example when
     /// the credentials it connected with expire. May be called from connect middleware: the timer starts once the
     /// CONNECT is answered (a restored socket takes the deadline over), on the event loop of the socket's session.
+    ///
+    /// - Parameter deadline: when to disconnect.
     public func disconnect(at deadline: ContinuousClock.Instant) {
         let armNow = state.withLock { state -> Bool in
             state.disconnectDeadline = deadline

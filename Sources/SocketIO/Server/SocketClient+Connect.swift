@@ -61,32 +61,11 @@ extension SocketClient {
     ) async {
         let namespace = admitted.namespace
         let store = recovery.store
-        var restored: RecoverableSession?
-        if let pid = claim.pid {
-            do {
-                restored = try await store.session(pid: pid, owner: recovery.owner(admitted), window: recovery.window)
-            } catch {
-                RecoveryMetrics.failed(namespace.name, reason: error)
-                logger.info("Connection state not recovered", metadata: ["reason": "\(error.rawValue)"])
-            }
-        }
-        let socket: Socket
-        var record: RecoverableSession
-        if let restored {
-            // A socket of this session still here (its transport died unnoticed) gives way to the new one.
-            if let stale = namespace.socket(id: restored.socketId),
-                stale.client.detach(namespace: namespace.name) != nil
-            {
-                stale.didDisconnect(reason: .engine(.forcedClose))
-            }
-            socket = Socket(id: restored.socketId, namespace: namespace, handshake: admitted.handshake, client: self)
-            socket.data = admitted.data
-            if let deadline = admitted.disconnectDeadline { socket.disconnect(at: deadline) }
-            socket.holdBroadcasts()
-            record = restored
-        } else {
-            socket = admitted
-            record = RecoverableSession(
+        let restored = await claimedSession(claim, of: admitted, recovery: recovery)
+        let socket = restored.map { resumedSocket($0, admitted: admitted) } ?? admitted
+        var record =
+            restored
+            ?? RecoverableSession(
                 pid: EngineServer.randomId() + EngineServer.randomId(),
                 socketId: socket.id,
                 namespace: namespace.name,
@@ -94,7 +73,6 @@ extension SocketClient {
                 rooms: [socket.id],
                 startOffset: store.nextOffset()
             )
-        }
         guard attach(socket) else { return }
         namespace.add(socket, rooms: record.rooms)
         var recovered = false
@@ -118,6 +96,37 @@ extension SocketClient {
         accept(socket, in: namespace, answer: "{\"sid\":\"\(socket.id)\",\"pid\":\"\(record.pid)\"}")
         await namespace.connected(socket)
         socket.startHandlingEvents(logger: logger)
+    }
+
+    /// The stored session a CONNECT claims, when it exists, is within the window and belongs to the same owner.
+    private func claimedSession(
+        _ claim: RecoveryClaim,
+        of admitted: Socket,
+        recovery: ConnectionStateRecovery
+    ) async -> RecoverableSession? {
+        guard let pid = claim.pid else { return nil }
+        do {
+            return try await recovery.store.session(pid: pid, owner: recovery.owner(admitted), window: recovery.window)
+        } catch {
+            RecoveryMetrics.failed(admitted.namespace.name, reason: error)
+            logger.info("Connection state not recovered", metadata: ["reason": "\(error.rawValue)"])
+            return nil
+        }
+    }
+
+    /// The socket of a recovered session: its old id, the admitted socket's handshake, data and token deadline, and
+    /// live broadcasts held until the missed ones are out.
+    private func resumedSocket(_ restored: RecoverableSession, admitted: Socket) -> Socket {
+        let namespace = admitted.namespace
+        // A socket of this session still here (its transport died unnoticed) gives way to the new one.
+        if let stale = namespace.socket(id: restored.socketId), stale.client.detach(namespace: namespace.name) != nil {
+            stale.didDisconnect(reason: .engine(.forcedClose))
+        }
+        let socket = Socket(id: restored.socketId, namespace: namespace, handshake: admitted.handshake, client: self)
+        socket.data = admitted.data
+        if let deadline = admitted.disconnectDeadline { socket.disconnect(at: deadline) }
+        socket.holdBroadcasts()
+        return socket
     }
 
     /// Answers the CONNECT.

@@ -16,6 +16,9 @@ public final class SocketServer: Service, Sendable {
     public let engine: EngineServer
     let layer: SocketLayer
 
+    /// - Parameters:
+    ///   - configuration: the engine's settings, the connect timeout and the shutdown drain.
+    ///   - logger: the logger of the server and its sockets.
     public init(configuration: SocketServerConfiguration = .init(), logger: Logger = Logger(label: "socket.io")) {
         self.configuration = configuration
         self.layer = SocketLayer(configuration: configuration, logger: logger)
@@ -25,11 +28,15 @@ public final class SocketServer: Service, Sendable {
     var logger: Logger { layer.logger }
 
     /// The namespace with this name, created on first use. Clients can connect only to namespaces that exist.
+    ///
+    /// - Parameter name: the namespace, such as `/` or `/chat`.
     public func namespace(_ name: String) -> Namespace {
         layer.namespace(name)
     }
 
     /// The namespace with this name if it was created; adapters deliver broadcasts from other nodes through it.
+    ///
+    /// - Parameter name: the namespace.
     public func existingNamespace(_ name: String) -> Namespace? {
         layer.existingNamespace(name)
     }
@@ -41,12 +48,16 @@ public final class SocketServer: Service, Sendable {
     public var isAcceptingConnections: Bool { layer.isAcceptingConnections }
 
     /// Registers the polling transport on `router`.
+    ///
+    /// - Parameter router: the application's router.
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         engine.addRoutes(to: router)
     }
 
     /// The HTTP server for `Application(router:server:)`: HTTP/1.1 for the router's routes, and the WebSocket
     /// transport served in the channel pipeline.
+    ///
+    /// - Parameter configuration: Hummingbird's HTTP/1 settings.
     public func httpServer(_ configuration: HTTP1Channel.Configuration = .init()) -> HTTPServerBuilder {
         engine.httpServer(configuration)
     }
