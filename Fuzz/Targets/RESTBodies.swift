@@ -28,7 +28,7 @@ private func check<T: Codable & Validatable & Equatable>(_ type: T.Type, _ body:
         fatalError("a body failed with something other than an API error: \(error)")
     }
     do {
-        let again = try JSONCoding.decodeBody(type, from: try JSONCoding.encode(value)).validated()
+        let again = try JSONCoding.decodeBody(type, from: JSONCoding.encode(value)).validated()
         guard again == value else { fatalError("a valid \(type) reads back as another value") }
     } catch {
         fatalError("a valid \(type) does not read back from its encoding: \(error)")

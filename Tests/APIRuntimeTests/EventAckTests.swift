@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func successOutcomesHaveNoCode() throws {
-        let ok = EventOutcome.success(try JSONCoding.encode(SuccessAck()))
+        let ok = EventOutcome.success(JSONCoding.encode(SuccessAck()))
         #expect(ok.errorCode == nil)
         #expect(String(decoding: ok.ack, as: UTF8.self) == #"{"success":true}"#)
     }

@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func datesRoundTripWithMilliseconds() throws {
-        let data = try JSONCoding.encode(Sample.message)
+        let data = JSONCoding.encode(Sample.message)
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains(#""sentAt":"2026-11-18T11:06:40.250Z""#))
         let back = try JSONCoding.decoder.decode(Message.self, from: data)
@@ -48,7 +48,7 @@ import Testing
     @Test func optionalPropertiesAreOmittedWhenNil() throws {
         var message = Sample.message
         message.clientMessageId = nil
-        let text = String(decoding: try JSONCoding.encode(message), as: UTF8.self)
+        let text = String(decoding: JSONCoding.encode(message), as: UTF8.self)
         #expect(!text.contains("clientMessageId"))
     }
 }

@@ -1,20 +1,10 @@
 import Foundation
 
-/// The JSON encoder and decoder shared by REST bodies and socket payloads.
+/// The JSON encoding and decoder shared by REST bodies and socket payloads.
 ///
 /// Keys are sorted so the same value always encodes to the same bytes. Dates travel as RFC 3339 strings in UTC with milliseconds (`2026-11-25T10:00:00.123Z`); both forms,
 /// with and without fractional seconds, are accepted on input.
 public enum JSONCoding {
-    public static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(formatDate(date))
-        }
-        return encoder
-    }()
-
     public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
@@ -31,14 +21,12 @@ public enum JSONCoding {
         return decoder
     }()
 
-    /// Generated types write themselves (`JSONWritable`); anything else goes through `encoder`.
-    public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        if let writable = value as? any JSONWritable {
-            var writer = JSONWriter()
-            writable.writeJSON(to: &writer)
-            return Data(writer.bytes)
-        }
-        return try encoder.encode(value)
+    /// The JSON text of a value: generated types, the runtime's own and the standard ones write themselves
+    /// (`JSONWritable`), with sorted keys, so the same value always gives the same bytes.
+    public static func encode(_ value: some JSONWritable) -> Data {
+        var writer = JSONWriter()
+        value.writeJSON(to: &writer)
+        return Data(writer.bytes)
     }
 
     /// RFC 3339 in UTC with milliseconds, truncated (`2026-11-25T10:00:00.123Z`), as

@@ -4,15 +4,29 @@ import Hummingbird
 import NIOCore
 
 /// The error envelope of the REST contract: `{success: false, message, error: {code, details}}`.
-struct ErrorEnvelope: Encodable {
-    struct Body: Encodable {
+struct ErrorEnvelope: JSONWritable {
+    struct Body: JSONWritable {
         var code: String
         var details: [FieldProblem]
+
+        func writeJSON(to writer: inout JSONWriter) {
+            writer.object { object in
+                object.member("code", code)
+                object.member("details", details)
+            }
+        }
     }
 
-    var success = false
     var message: String
     var error: Body
+
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.object { object in
+            object.member("error", error)
+            object.member("message", message)
+            object.member("success", false)
+        }
+    }
 }
 
 extension APIError: HTTPResponseError {
@@ -23,7 +37,7 @@ extension APIError: HTTPResponseError {
     /// The envelope response with this error's status and headers.
     public func response() -> Response {
         let envelope = ErrorEnvelope(message: message, error: .init(code: code.rawValue, details: details))
-        let data = (try? JSONCoding.encoder.encode(envelope)) ?? Data("{\"success\":false}".utf8)
+        let data = JSONCoding.encode(envelope)
         var fields = headers
         fields[.contentType] = JSONResponse.contentType
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

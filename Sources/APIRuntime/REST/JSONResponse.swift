@@ -7,8 +7,8 @@ import NIOCore
 public enum JSONResponse {
     public static let contentType = "application/json; charset=utf-8"
 
-    public static func make<T: Encodable>(_ status: HTTPResponse.Status, _ body: T) throws -> Response {
-        let data = try JSONCoding.encode(body)
+    public static func make(_ status: HTTPResponse.Status, _ body: some JSONWritable) throws -> Response {
+        let data = JSONCoding.encode(body)
         return Response(
             status: status,
             headers: [.contentType: contentType],

@@ -2,14 +2,21 @@ import Foundation
 import Logging
 
 /// The acknowledgement of a failed event: `{success: false, error, code}`.
-struct ErrorAckBody: Encodable, Sendable {
-    public var success = false
-    public var error: String
-    public var code: String
+struct ErrorAckBody: JSONWritable, Sendable {
+    var error: String
+    var code: String
 
     init(_ error: APIError) {
         self.error = error.summary
         self.code = error.code.rawValue
+    }
+
+    func writeJSON(to writer: inout JSONWriter) {
+        writer.object { object in
+            object.member("code", code)
+            object.member("error", error)
+            object.member("success", false)
+        }
     }
 }
 
@@ -34,7 +41,7 @@ public enum EventDispatch {
     ///
     /// Every path returns exactly one ack: the reply on success, an `ErrorAck` on a missing or invalid payload
     /// or a thrown error.
-    public static func handle<Payload: Decodable & Validatable, Reply: Encodable>(
+    public static func handle<Payload: Decodable & Validatable, Reply: JSONWritable>(
         event: String,
         arguments: [Data],
         as payloadType: Payload.Type,
@@ -46,7 +53,7 @@ public enum EventDispatch {
                 throw APIError.validationFailed([FieldProblem(field: "", message: "a payload object is required")])
             }
             let payload = try decodePayload(payloadType, from: first)
-            return .success(try JSONCoding.encode(try await handler(payload.validated())))
+            return .success(JSONCoding.encode(try await handler(payload.validated())))
         } catch {
             let apiError = APIError(from: error)
             if apiError.code == .internalError {
@@ -65,8 +72,7 @@ public enum EventDispatch {
     }
 
     public static func errorAck(_ error: APIError) -> Data {
-        (try? JSONCoding.encode(ErrorAckBody(error)))
-            ?? Data(#"{"success":false,"error":"error","code":"INTERNAL_ERROR"}"#.utf8)
+        JSONCoding.encode(ErrorAckBody(error))
     }
 
     private static func decodePayload<Payload: Decodable>(_ type: Payload.Type, from data: Data) throws -> Payload {
@@ -80,8 +86,10 @@ public enum EventDispatch {
 }
 
 /// The acknowledgement of an event whose spec declares no reply: `{success: true}`.
-public struct SuccessAck: Encodable, Sendable {
-    public var success = true
-
+public struct SuccessAck: JSONWritable, Sendable {
     public init() {}
+
+    public func writeJSON(to writer: inout JSONWriter) {
+        writer.object { object in object.member("success", true) }
+    }
 }

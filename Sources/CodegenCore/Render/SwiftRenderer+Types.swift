@@ -1,4 +1,5 @@
-/// DTOs: one Swift type per schema of components/schemas, with `Codable` and `Validatable` conformances.
+/// DTOs: one Swift type per schema of components/schemas, decoded through `Decodable`, written through
+/// `JSONWritable`, checked through `Validatable`.
 extension SwiftRenderer {
     func renderTypes() -> String {
         var writer = header(imports: ["APIRuntime", "Foundation"])
@@ -25,7 +26,7 @@ extension SwiftRenderer {
     private func declareEnum(name: String, values: [String], description: String?, into writer: inout CodeWriter) {
         writer.doc(description)
         writer.block(
-            "public enum \(name): String, Codable, Hashable, Sendable, CaseIterable, Validatable, JSONWritable {"
+            "public enum \(name): String, Decodable, Hashable, Sendable, CaseIterable, Validatable, JSONWritable {"
         ) { w in
             for value in values {
                 let caseName = Naming.swiftIdentifier(value)
@@ -45,7 +46,7 @@ extension SwiftRenderer {
 
     private func declareStruct(name: String, schema: Schema, properties: [Property], into writer: inout CodeWriter) {
         writer.doc(schema.description)
-        writer.block("public struct \(name): Codable, Hashable, Sendable, Validatable, JSONWritable {") { w in
+        writer.block("public struct \(name): Decodable, Hashable, Sendable, Validatable, JSONWritable {") { w in
             for property in properties {
                 if let nested = nestedType(of: property) {
                     declare(nested.schema, name: nested.name, into: &w)
@@ -70,8 +71,6 @@ extension SwiftRenderer {
             }
             w.line()
             writeDecoder(properties, into: &w)
-            w.line()
-            writeEncoder(properties, into: &w)
             w.line()
             writeJSONWriter(properties, into: &w)
             w.line()
@@ -133,28 +132,8 @@ extension SwiftRenderer {
         }
     }
 
-    private func writeEncoder(_ properties: [Property], into writer: inout CodeWriter) {
-        writer.block("public func encode(to encoder: any Encoder) throws {") { w in
-            w.line("var container = encoder.container(keyedBy: CodingKeys.self)")
-            for property in properties {
-                let name = Naming.swiftIdentifier(property.name)
-                let key = "." + Naming.memberName(property.name)
-                if property.required && property.schema.nullable {
-                    // A required nullable property is written as an explicit null.
-                    w.line(
-                        "if let value = self.\(name) { try container.encode(value, forKey: \(key)) } else { try container.encodeNil(forKey: \(key)) }"
-                    )
-                } else if !property.required && defaultLiteral(property) == nil {
-                    w.line("try container.encodeIfPresent(self.\(name), forKey: \(key))")
-                } else {
-                    w.line("try container.encode(self.\(name), forKey: \(key))")
-                }
-            }
-        }
-    }
-
-    /// The direct JSON writer: the members `encode(to:)` writes, in sorted key order as `JSONCoding.encoder`
-    /// writes them.
+    /// The encoding: the members in sorted key order, written directly as JSON (the generated types have no
+    /// `encode(to:)`; `JSONCoding.encode` writes them).
     private func writeJSONWriter(_ properties: [Property], into writer: inout CodeWriter) {
         writer.block("public func writeJSON(to writer: inout JSONWriter) {") { w in
             guard !properties.isEmpty else {
@@ -165,8 +144,8 @@ extension SwiftRenderer {
                 for property in properties.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) }) {
                     let name = Naming.swiftIdentifier(property.name)
                     let key = Naming.literal(property.name)
-                    // As in `encode(to:)`: optional members without a default are left out when nil; a nil
-                    // nullable member otherwise is written as null.
+                    // Optional members without a default are left out when nil; a nil nullable member otherwise is
+                    // written as null.
                     if !property.required && defaultLiteral(property) == nil {
                         w.line("object.member(ifPresent: \(key), self.\(name))")
                     } else {

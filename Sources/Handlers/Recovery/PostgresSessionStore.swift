@@ -323,6 +323,6 @@ public final class PostgresSessionStore: SessionStore, Service {
     }
 
     static func json(_ rooms: [String]) -> String {
-        (try? String(decoding: JSONCoding.encode(rooms), as: UTF8.self)) ?? "[]"
+        String(decoding: JSONCoding.encode(rooms), as: UTF8.self)
     }
 }

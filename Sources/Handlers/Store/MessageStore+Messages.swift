@@ -22,7 +22,7 @@ extension MessageStore {
         let id = UUIDv7.make()
         let attachments =
             message.attachments.isEmpty
-            ? "[]" : String(decoding: try JSONCoding.encode(message.attachments), as: UTF8.self)
+            ? "[]" : String(decoding: JSONCoding.encode(message.attachments), as: UTF8.self)
         if let stored = try await inserts.insert(.init(id: id, message: message, attachmentsJSON: attachments)) {
             let sender = UserSummary(
                 id: message.senderId,

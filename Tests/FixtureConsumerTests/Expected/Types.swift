@@ -3,7 +3,7 @@
 import APIRuntime
 import Foundation
 
-public enum Color: String, Codable, Hashable, Sendable, CaseIterable, Validatable, JSONWritable {
+public enum Color: String, Decodable, Hashable, Sendable, CaseIterable, Validatable, JSONWritable {
     case red
     case darkGreen = "dark-green"
     case blueIsh = "BLUE_ISH"
@@ -18,8 +18,8 @@ public enum Color: String, Codable, Hashable, Sendable, CaseIterable, Validatabl
 public typealias Tag = String
 
 /// A note to store.
-public struct NewNote: Codable, Hashable, Sendable, Validatable, JSONWritable {
-    public enum Priority: String, Codable, Hashable, Sendable, CaseIterable, Validatable, JSONWritable {
+public struct NewNote: Decodable, Hashable, Sendable, Validatable, JSONWritable {
+    public enum Priority: String, Decodable, Hashable, Sendable, CaseIterable, Validatable, JSONWritable {
         case low
         case high
 
@@ -57,14 +57,6 @@ public struct NewNote: Codable, Hashable, Sendable, Validatable, JSONWritable {
         self.priority = try container.decodeIfPresent(Priority.self, forKey: .priority) ?? .low
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.text, forKey: .text)
-        try container.encodeIfPresent(self.color, forKey: .color)
-        try container.encodeIfPresent(self.tags, forKey: .tags)
-        try container.encode(self.priority, forKey: .priority)
-    }
-
     public func writeJSON(to writer: inout JSONWriter) {
         writer.object { object in
             object.member(ifPresent: "color", self.color)
@@ -83,8 +75,8 @@ public struct NewNote: Codable, Hashable, Sendable, Validatable, JSONWritable {
     }
 }
 
-public struct Note: Codable, Hashable, Sendable, Validatable, JSONWritable {
-    public struct Author: Codable, Hashable, Sendable, Validatable, JSONWritable {
+public struct Note: Decodable, Hashable, Sendable, Validatable, JSONWritable {
+    public struct Author: Decodable, Hashable, Sendable, Validatable, JSONWritable {
         public var name: String
         public var homepage: String?
 
@@ -102,12 +94,6 @@ public struct Note: Codable, Hashable, Sendable, Validatable, JSONWritable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.name = try container.decode(String.self, forKey: .name)
             self.homepage = try container.decodeIfPresent(String.self, forKey: .homepage)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.name, forKey: .name)
-            try container.encodeIfPresent(self.homepage, forKey: .homepage)
         }
 
         public func writeJSON(to writer: inout JSONWriter) {
@@ -170,19 +156,6 @@ public struct Note: Codable, Hashable, Sendable, Validatable, JSONWritable {
         self.`default` = try container.decodeIfPresent(String.self, forKey: .default)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.id, forKey: .id)
-        try container.encode(self.text, forKey: .text)
-        try container.encode(self.color, forKey: .color)
-        try container.encode(self.author, forKey: .author)
-        if let value = self.parent { try container.encode(value, forKey: .parent) } else { try container.encodeNil(forKey: .parent) }
-        try container.encode(self.createdAt, forKey: .createdAt)
-        try container.encode(self.pinned, forKey: .pinned)
-        try container.encode(self.score, forKey: .score)
-        try container.encodeIfPresent(self.`default`, forKey: .default)
-    }
-
     public func writeJSON(to writer: inout JSONWriter) {
         writer.object { object in
             object.member("author", self.author)
@@ -205,7 +178,7 @@ public struct Note: Codable, Hashable, Sendable, Validatable, JSONWritable {
     }
 }
 
-public struct NoteRef: Codable, Hashable, Sendable, Validatable, JSONWritable {
+public struct NoteRef: Decodable, Hashable, Sendable, Validatable, JSONWritable {
     public var id: String
 
     public init(id: String) {
@@ -221,11 +194,6 @@ public struct NoteRef: Codable, Hashable, Sendable, Validatable, JSONWritable {
         self.id = try container.decode(String.self, forKey: .id)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.id, forKey: .id)
-    }
-
     public func writeJSON(to writer: inout JSONWriter) {
         writer.object { object in
             object.member("id", self.id)
@@ -237,7 +205,7 @@ public struct NoteRef: Codable, Hashable, Sendable, Validatable, JSONWritable {
     }
 }
 
-public struct Failure: Codable, Hashable, Sendable, Validatable, JSONWritable {
+public struct Failure: Decodable, Hashable, Sendable, Validatable, JSONWritable {
     public var ok: Bool
     public var reason: String
 
@@ -257,12 +225,6 @@ public struct Failure: Codable, Hashable, Sendable, Validatable, JSONWritable {
         self.reason = try container.decode(String.self, forKey: .reason)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.ok, forKey: .ok)
-        try container.encode(self.reason, forKey: .reason)
-    }
-
     public func writeJSON(to writer: inout JSONWriter) {
         writer.object { object in
             object.member("ok", self.ok)
@@ -275,7 +237,7 @@ public struct Failure: Codable, Hashable, Sendable, Validatable, JSONWritable {
     }
 }
 
-public struct Ack: Codable, Hashable, Sendable, Validatable, JSONWritable {
+public struct Ack: Decodable, Hashable, Sendable, Validatable, JSONWritable {
     public var ok: Bool
 
     public init(ok: Bool = true) {
@@ -291,11 +253,6 @@ public struct Ack: Codable, Hashable, Sendable, Validatable, JSONWritable {
         self.ok = try container.decode(Bool.self, forKey: .ok)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.ok, forKey: .ok)
-    }
-
     public func writeJSON(to writer: inout JSONWriter) {
         writer.object { object in
             object.member("ok", self.ok)
@@ -307,7 +264,7 @@ public struct Ack: Codable, Hashable, Sendable, Validatable, JSONWritable {
     }
 }
 
-public struct NoteEvent: Codable, Hashable, Sendable, Validatable, JSONWritable {
+public struct NoteEvent: Decodable, Hashable, Sendable, Validatable, JSONWritable {
     public var noteId: String
 
     public init(noteId: String) {
@@ -321,11 +278,6 @@ public struct NoteEvent: Codable, Hashable, Sendable, Validatable, JSONWritable 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.noteId = try container.decode(String.self, forKey: .noteId)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.noteId, forKey: .noteId)
     }
 
     public func writeJSON(to writer: inout JSONWriter) {
