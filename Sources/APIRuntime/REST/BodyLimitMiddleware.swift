@@ -23,21 +23,21 @@ public struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         }
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maxBytes {
-            throw tooLarge
+            throw tooLarge()
         }
         var request = request
         do {
             _ = try await request.collectBody(upTo: maxBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw tooLarge
+            throw tooLarge()
         } catch is NIOTooManyBytesError {
-            throw tooLarge
+            throw tooLarge()
         }
         return try await next(request, context)
     }
 
-    /// Counted in `http_request_bodies_too_large_total`.
-    private var tooLarge: APIError {
+    /// The 413 error, counted in `http_request_bodies_too_large_total`.
+    private func tooLarge() -> APIError {
         Counter(label: "http_request_bodies_too_large_total").increment()
         return APIError(.payloadTooLarge, "The request body is larger than \(maxBytes) bytes")
     }
