@@ -40,8 +40,13 @@ declare -A entry=([engine-packets]=EnginePackets [socket-packets]=SocketPackets 
 for target in engine-packets socket-packets rest-bodies; do
     echo "fuzz: building $target"
     # shellcheck disable=SC2086
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "Fuzz${entry[$target]}" \
-        ${sources[$target]} "Fuzz/Targets/${entry[$target]}.swift" -o "$out/$target" 2>&1 | grep -v "ld.gold: warning" || true
+    rm -f "$out/$target"
+    if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "Fuzz${entry[$target]}" \
+        ${sources[$target]} "Fuzz/Targets/${entry[$target]}.swift" -o "$out/$target" > "$out/$target-build.log" 2>&1; then
+        grep -v "ld.gold: warning" "$out/$target-build.log" | head -40
+        echo "fuzz: $target does not build"
+        exit 1
+    fi
     mkdir -p "$out/corpus/$target"
     echo "fuzz: running $target for ${seconds}s"
     # The Swift runtime's backtracer reads memory ASan watches; libFuzzer prints its own report.

@@ -18,7 +18,7 @@ public func fuzzRESTBodies(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-private func check<T: Codable & Validatable & Equatable>(_ type: T.Type, _ body: Data) {
+private func check<T: Decodable & JSONWritable & Validatable & Equatable>(_ type: T.Type, _ body: Data) {
     let value: T
     do {
         value = try JSONCoding.decodeBody(type, from: body).validated()
