@@ -236,7 +236,10 @@ if history:
         line(f"| {result['name']} | {result['connections']} | {result['throughput']:.0f} | {ms(lat['p50'])}"
              f" | {ms(lat['p90'])} | {ms(lat['p99'])} | {ms(lat['p999'])} | {ms(lat['max'])}"
              f" | {result['responseBytes']} | {failures} |")
-        if result["connections"] == 1:
+        if result["connections"] == 1 and result["name"].startswith("search"):
+            targets.append((f"search p99 ≤ 20 ms with {stored} messages stored, a user in 100 conversations:"
+                            f" {result['name']} (one reader)", f"{ms(lat['p99'])} ms", lat["p99"] <= 20))
+        elif result["connections"] == 1:
             targets.append((f"p99 ≤ 5 ms with {stored} messages stored: {result['name']} (one reader)",
                             f"{ms(lat['p99'])} ms", lat["p99"] <= 5))
         else:

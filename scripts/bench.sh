@@ -152,9 +152,11 @@ if [[ " $scenarios " == *" history "* ]]; then
     "${psql[@]}" -v conversations="$conversations" -v per="$per" -f Benchmarks/sql/seed-history.sql messaging
     echo "loaded in $(( $(date +%s) - started )) s; $("${psql[@]}" -tAc 'SELECT count(*) FROM messages' messaging) messages stored" >&2
     "${psql[@]}" -tA -F ' ' -f Benchmarks/sql/history-samples.sql messaging > "$work/history-samples.txt"
+    "${psql[@]}" -tA -F ' ' -f Benchmarks/sql/search-samples.sql messaging > "$work/search-samples.txt"
     stop_server
     start_server
     "$bin/loadgen" history --port "$port" --server-pid "$server" --samples "$work/history-samples.txt" \
+        --search-samples "$work/search-samples.txt" \
         --connections "${HISTORY_CONNECTIONS:-1,4}" --seconds "$phase_seconds" > "$results/history.json"
     "${psql[@]}" -tAc "SELECT count(*) FROM messages" messaging > "$results/messages-stored.txt"
 fi

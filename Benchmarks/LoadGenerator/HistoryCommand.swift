@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 
 /// Scenario 4: history reads over REST with many messages stored: the newest page, a page before a cursor deep
-/// in the history, and the conversation list.
+/// in the history, the conversation list, and (with search samples) a one-word message search.
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
@@ -21,6 +21,8 @@ struct HistoryCommand: AsyncParsableCommand {
     var connections = "1,4"
     @Option(help: "Seconds per request kind.") var seconds = 10.0
     @Option(help: "Messages per page.") var limit = 50
+    @Option(help: "File of lines 'userId word' to search with (Benchmarks/sql/search-samples.sql).")
+    var searchSamples: String?
 
     func run() async throws {
         let harness = try await Harness(server)
@@ -29,11 +31,18 @@ struct HistoryCommand: AsyncParsableCommand {
             .map { $0.split(separator: " ").map(String.init) }
             .filter { $0.count == 3 }
         guard !lines.isEmpty else { throw LoadError("no samples in \(samples)") }
+        let searches = try searchSamples.map {
+            try String(contentsOfFile: $0, encoding: .utf8).split(separator: "\n")
+                .map { $0.split(separator: " ").map(String.init) }
+                .filter { $0.count == 2 }
+        }
         var tokens: [String: String] = [:]
-        for user in Set(lines.map { $0[1] }) { tokens[user] = try await harness.tokens.token(for: user) }
+        for user in Set(lines.map { $0[1] } + (searches ?? []).map { $0[0] }) {
+            tokens[user] = try await harness.tokens.token(for: user)
+        }
 
         let limit = limit
-        let kinds: [(String, [HistoryLoad.Request])] = [
+        var kinds: [(String, [HistoryLoad.Request])] = [
             (
                 "newest \(limit) messages of a conversation",
                 lines.map {
@@ -54,6 +63,14 @@ struct HistoryCommand: AsyncParsableCommand {
                 lines.map { .init(path: "/api/messages/conversations?limit=20", token: tokens[$0[1]]!) }
             ),
         ]
+        if let searches, !searches.isEmpty {
+            kinds.append(
+                (
+                    "search, one word (20 per page)",
+                    searches.map { .init(path: "/api/messages/search?q=\($0[1])&limit=20", token: tokens[$0[0]]!) }
+                )
+            )
+        }
         let connector = harness.connector
         var results: [HistoryLoad.Result] = []
         for count in connections.split(separator: ",").compactMap({ Int($0) }) {

@@ -1,13 +1,16 @@
 -- History data for `loadgen history` (psql -v conversations=N -v per=M): N contract conversations of M messages
 -- each, one minute apart, with time-ordered (version 7) ids as the server mints them. 50 clients hist-0..49 hold
--- N/50 conversations each; freelancers are hist-50..69. Run once on an empty bench database; one transaction.
+-- N/50 conversations each; ten freelancers hist-50..59 hold N/10 each (100 of the 1,000 by default: the search
+-- scenario's users). Each message is ten words drawn from a vocabulary of 8,000 made-up words with a skewed
+-- (log-uniform) frequency, as in a language: a few words are in most messages, most words in few. Run once on an
+-- empty bench database; one transaction.
 BEGIN;
 INSERT INTO users (id, first_name, last_name)
 SELECT 'hist-' || u, 'History', 'User ' || u FROM generate_series(0, 69) AS u
 ON CONFLICT (id) DO NOTHING;
 
 INSERT INTO contracts (id, client_id, freelancer_id, title)
-SELECT 'hist-k' || i, 'hist-' || (i % 50), 'hist-' || (50 + (i / 50) % 20), 'History contract ' || i
+SELECT 'hist-k' || i, 'hist-' || (i % 50), 'hist-' || (50 + i % 10), 'History contract ' || i
 FROM generate_series(0, :conversations - 1) AS i;
 
 INSERT INTO conversations (id, contract_id)
@@ -20,6 +23,17 @@ FROM conversations c JOIN contracts k ON k.id = c.contract_id,
     LATERAL (VALUES (k.client_id, 'client'), (k.freelancer_id, 'freelancer')) AS p (user_id, role)
 WHERE k.id LIKE 'hist-k%';
 
+-- The vocabulary: three syllables of twenty (word 0 is the most frequent).
+CREATE TEMPORARY TABLE vocabulary AS
+WITH syllable (s, i) AS (
+    SELECT * FROM unnest(ARRAY['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'shi', 'pe', 'da', 'gu', 'zen', 'bar',
+                               'lin', 'mor', 'tel', 'qua', 'fi', 'sor', 'wex']) WITH ORDINALITY
+)
+SELECT ((a.i - 1) * 400 + (b.i - 1) * 20 + (c.i - 1))::int AS position, a.s || b.s || c.s AS word
+FROM syllable a, syllable b, syllable c;
+CREATE UNIQUE INDEX ON vocabulary (position);
+ANALYZE vocabulary;
+
 -- A version-7 uuid: the millisecond timestamp in the first 48 bits of a random (version 4) uuid, version set to 7.
 INSERT INTO messages (id, conversation_id, sender_id, content, message_type, sent_at)
 SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
@@ -27,7 +41,11 @@ SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
                                       FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid,
        c.id,
        CASE WHEN n % 2 = 0 THEN k.client_id ELSE k.freelancer_id END,
-       'History message ' || n || ' of the conversation about ' || k.title || ', with some ordinary text.',
+       (SELECT string_agg(v.word, ' ' ORDER BY w)
+        FROM generate_series(1, 10) AS w
+        JOIN vocabulary v ON v.position = floor(exp(random() * ln(8000)))::int - 1
+        -- A reference to the outer row, so that each message draws its own words.
+        WHERE w <= 10 + 0 * n),
        'text',
        m.sent_at
 FROM conversations c JOIN contracts k ON k.id = c.contract_id,

@@ -62,6 +62,7 @@ struct Migrate: AsyncParsableCommand {
         let configuration = try await loadConfiguration()
         try await ServerApp(configuration: configuration).withDatabase { client, logger in
             let applied = try await Migrations.run(on: client, logger: logger)
+            try await SearchLanguage.apply(configuration.searchLanguage, on: client, logger: logger)
             print(
                 applied.isEmpty
                     ? "Schema is up to date."

@@ -108,6 +108,7 @@ extension ServerApp {
         )
         app.beforeServerStarts { [logger, configuration] in
             try await Migrations.run(on: postgres, logger: logger)
+            try await SearchLanguage.apply(configuration.searchLanguage, on: postgres, logger: logger)
             logger.info(
                 "Messaging server ready",
                 metadata: [

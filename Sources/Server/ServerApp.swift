@@ -87,7 +87,8 @@ struct ServerApp {
             events: EventPublisher(sink: NamespaceEventSink(namespace: namespace), logger: logger),
             databaseTimeout: configuration.databaseTimeout,
             limits: configuration.limits,
-            spans: Spans(enabled: tracing != nil)
+            spans: Spans(enabled: tracing != nil),
+            editWindow: configuration.editWindow
         )
         _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, logger: logger)
         let cluster = clusterServices(io: io, namespace: namespace, postgres: postgres)

@@ -30,7 +30,14 @@ struct JSONWriterTests {
         try Self.expectSameBytes(unread)
         try Self.expectSameBytes(MessageAck(success: true, message: Sample.message))
         try Self.expectSameBytes(MessageNotification(conversationId: Sample.conversationId, message: Sample.message))
-        let list = MessageList(messages: [Sample.message, unread], total: 2, page: 1, limit: 20, hasMore: false)
+        let list = MessageList(
+            messages: [Sample.message, unread],
+            total: 2,
+            page: 1,
+            limit: 20,
+            hasMore: false,
+            changeCursor: 12
+        )
         try Self.expectSameBytes(MessageListResponse(success: true, message: "Messages", data: list))
     }
 

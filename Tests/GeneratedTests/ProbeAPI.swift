@@ -70,7 +70,14 @@ struct ProbeAPI: APIProtocol {
         .ok(
             MessageListResponse(
                 message: "ok",
-                data: MessageList(messages: [Sample.message], total: 1, page: 1, limit: 20, hasMore: false)
+                data: MessageList(
+                    messages: [Sample.message],
+                    total: 1,
+                    page: 1,
+                    limit: 20,
+                    hasMore: false,
+                    changeCursor: 7
+                )
             )
         )
     }
@@ -110,6 +117,111 @@ struct ProbeAPI: APIProtocol {
         var conversation = Sample.conversation
         conversation.isArchived = input.body.archived
         return .ok(ConversationResponse(message: "ok", data: conversation))
+    }
+
+    func editMessage(
+        _ input: Operations.EditMessage.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.EditMessage.Output {
+        var message = Sample.message
+        (message.id, message.content, message.editedAt) = (input.path.messageId, input.body.content, Sample.date)
+        return .ok(MessageResponse(message: "ok", data: message))
+    }
+
+    func deleteMessage(
+        _ input: Operations.DeleteMessage.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.DeleteMessage.Output {
+        var message = Sample.message
+        (message.content, message.attachments, message.reactions, message.deletedAt) = ("", [], [], Sample.date)
+        return .ok(MessageResponse(message: "ok", data: message))
+    }
+
+    func addReaction(
+        _ input: Operations.AddReaction.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.AddReaction.Output {
+        let reactions = [Reaction(emoji: input.path.emoji, count: 1, mine: true)]
+        return .ok(
+            MessageReactionsResponse(
+                message: "ok",
+                data: MessageReactions(
+                    conversationId: input.path.id,
+                    messageId: input.path.messageId,
+                    reactions: reactions
+                )
+            )
+        )
+    }
+
+    func removeReaction(
+        _ input: Operations.RemoveReaction.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.RemoveReaction.Output {
+        .ok(
+            MessageReactionsResponse(
+                message: "ok",
+                data: MessageReactions(conversationId: input.path.id, messageId: input.path.messageId, reactions: [])
+            )
+        )
+    }
+
+    func listMessageChanges(
+        _ input: Operations.ListMessageChanges.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.ListMessageChanges.Output {
+        .ok(
+            MessageChangesResponse(
+                message: "ok",
+                data: MessageChanges(messages: [Sample.message], cursor: (input.query.since ?? 0) + 1, hasMore: false)
+            )
+        )
+    }
+
+    func searchMessages(
+        _ input: Operations.SearchMessages.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.SearchMessages.Output {
+        let hit = SearchHit(
+            message: Sample.message,
+            contractId: "contract-42",
+            milestoneId: nil,
+            snippet: "The <mark>\(input.query.q)</mark>",
+            rank: 0.5
+        )
+        return .ok(
+            SearchResultsResponse(
+                message: "ok",
+                data: SearchResults(results: [hit], page: input.query.page, limit: input.query.limit, hasMore: false)
+            )
+        )
+    }
+
+    func listMessageRevisions(
+        _ input: Operations.ListMessageRevisions.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.ListMessageRevisions.Output {
+        let revision = MessageRevision(revision: 1, content: "first", attachments: [], writtenAt: Sample.date)
+        return .ok(
+            MessageRevisionsResponse(
+                message: "ok",
+                data: MessageRevisions(
+                    conversationId: input.path.id,
+                    messageId: input.path.messageId,
+                    senderId: "user-client-1",
+                    messageType: .text,
+                    deletedAt: nil,
+                    revisions: [revision]
+                )
+            )
+        )
     }
 
     func upsertUser(

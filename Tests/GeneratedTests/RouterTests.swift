@@ -104,6 +104,52 @@ import Testing
                 body: #"{"clientId":"u-1","freelancerId":"u-2","milestones":[{"id":"m-1"}]}"#,
                 expect: .ok
             )
+            let message = "/api/messages/conversations/\(id)/messages/\(Sample.messageId)"
+            let edited = try await call(
+                client,
+                .patch,
+                message,
+                headers: bearer,
+                body: #"{"content":"v2"}"#,
+                expect: .ok
+            )
+            #expect(edited["data"]?["content"]?.string == "v2")
+            _ = try await call(client, .delete, message, headers: bearer, expect: .ok)
+            // The emoji arrives percent-decoded.
+            let reacted = try await call(
+                client,
+                .put,
+                "\(message)/reactions/%F0%9F%91%8D",
+                headers: bearer,
+                expect: .ok
+            )
+            #expect(reacted["data"]?["reactions"]?[0]?["emoji"]?.string == "👍")
+            _ = try await call(client, .delete, "\(message)/reactions/%F0%9F%91%8D", headers: bearer, expect: .ok)
+            let changes = try await call(
+                client,
+                .get,
+                "/api/messages/conversations/\(id)/changes?since=41",
+                headers: bearer,
+                expect: .ok
+            )
+            #expect(changes["data"]?["cursor"]?.int == 42)
+            _ = try await call(
+                client,
+                .get,
+                "/api/messages/conversations/\(id)/changes?since=-1",
+                headers: bearer,
+                expect: .unprocessableContent
+            )
+            let found = try await call(client, .get, "/api/messages/search?q=draft", headers: bearer, expect: .ok)
+            #expect(found["data"]?["limit"]?.int == 20 && found["data"]?["page"]?.int == 1)
+            _ = try await call(client, .get, "/api/messages/search", headers: bearer, expect: .unprocessableContent)
+            _ = try await call(
+                client,
+                .get,
+                "/api/internal/conversations/\(id)/messages/\(Sample.messageId)/revisions",
+                headers: serviceKey,
+                expect: .ok
+            )
             _ = try await call(client, .get, "/health", expect: .ok)
             _ = try await call(client, .get, "/ready", expect: .serviceUnavailable)
         }

@@ -26,7 +26,10 @@ enum Sample {
         ],
         sentAt: date,
         isRead: false,
-        clientMessageId: "c-1"
+        clientMessageId: "c-1",
+        editedAt: nil,
+        deletedAt: nil,
+        reactions: [Reaction(emoji: "👍", count: 1, mine: false)]
     )
 
     static let conversation = Conversation(

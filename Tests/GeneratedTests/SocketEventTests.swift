@@ -32,6 +32,27 @@ struct ProbeEvents: MessagesEventHandler {
     func markAsRead(_ payload: ConversationRef, connection: String) async throws -> ReadAck {
         ReadAck(readAt: Sample.date, lastReadMessageId: nil, unreadCount: 0)
     }
+
+    func editMessage(_ payload: SocketEditMessage, connection: String) async throws -> MessageAck {
+        var message = Sample.message
+        message.content = payload.content
+        message.editedAt = Sample.date
+        return MessageAck(message: message)
+    }
+
+    func deleteMessage(_ payload: MessageRef, connection: String) async throws -> MessageAck {
+        var message = Sample.message
+        (message.content, message.attachments, message.reactions, message.deletedAt) = ("", [], [], Sample.date)
+        return MessageAck(message: message)
+    }
+
+    func react(_ payload: ReactionUpdate, connection: String) async throws -> ReactionsAck {
+        ReactionsAck(
+            conversationId: Sample.conversationId,
+            messageId: payload.messageId,
+            reactions: payload.on ? [Reaction(emoji: payload.emoji, count: 1, mine: true)] : []
+        )
+    }
 }
 
 actor RecordingSink: EventSink {
@@ -66,6 +87,7 @@ actor RecordingSink: EventSink {
         #expect(budgets["send_message"] == .send && budgets["create_message"] == .send)
         #expect(budgets["typing"] == .typing)
         #expect(budgets["join_conversation"] == .events && budgets["mark_as_read"] == .events)
+        #expect(budgets["edit_message"] == .send && budgets["delete_message"] == .send && budgets["react"] == .events)
         #expect(MessagesChannel.ClientEvent.allCases.map(\.rawValue) == MessagesChannel.clientEvents)
     }
 
@@ -85,6 +107,18 @@ actor RecordingSink: EventSink {
                 .bool == true
         )
         #expect(try await dispatch("mark_as_read", ref)["unreadCount"]?.int == 0)
+        let message = #""messageId":"\#(Sample.messageId)""#
+        #expect(
+            try await dispatch("edit_message", "{\(message),\"content\":\"new\"}")["message"]?["content"]?.string
+                == "new"
+        )
+        #expect(try await dispatch("delete_message", "{\(message)}")["message"]?["content"]?.string == "")
+        let reacted = try await dispatch("react", "{\(message),\"emoji\":\"👍\",\"on\":true}")
+        #expect(reacted["reactions"]?[0]?["mine"]?.bool == true)
+        let noOn = try await dispatch("react", "{\(message),\"emoji\":\"👍\"}")
+        #expect(noOn["code"]?.string == "VALIDATION_FAILED")
+        let empty = try await dispatch("edit_message", "{\(message),\"content\":\"\"}")
+        #expect(empty["code"]?.string == "VALIDATION_FAILED")
     }
 
     @Test func badPayloadsGetOneErrorAck() async throws {
@@ -143,6 +177,21 @@ actor RecordingSink: EventSink {
             ),
             to: room
         )
+        try await emitter.messageUpdated(Sample.message, to: .room("user:user-freelancer-7"))
+        var tombstone = Sample.message
+        (tombstone.content, tombstone.attachments, tombstone.reactions, tombstone.deletedAt) = ("", [], [], Sample.date)
+        try await emitter.messageDeleted(tombstone, to: .room("user:user-freelancer-7"))
+        try await emitter.messageReactions(
+            MessageReactionsChanged(
+                conversationId: Sample.conversationId,
+                messageId: Sample.messageId,
+                userId: "user-client-1",
+                emoji: "👍",
+                on: true,
+                reactions: [Reaction(emoji: "👍", count: 1, mine: false)]
+            ),
+            to: .room("user:user-freelancer-7")
+        )
         let emitted = await sink.emitted
         #expect(emitted.map(\.event) == MessagesChannel.serverEvents)
         for event in emitted {
@@ -160,6 +209,7 @@ actor RecordingSink: EventSink {
         #expect(
             MessagesChannel.clientEvents == [
                 "join_conversation", "leave_conversation", "send_message", "create_message", "typing", "mark_as_read",
+                "edit_message", "delete_message", "react",
             ]
         )
     }

@@ -126,6 +126,33 @@ struct PlainTokens: TokenVerifying {
                     #"{"clientId":"u-new","freelancerId":"\#(Fixture.stranger)"}"#,
                     expect: .conflict
                 )
+                let message = try #require(created["data"]?["id"]?.string)
+                let messagePath = "/api/messages/conversations/\(id)/messages/\(message)"
+                let edited = try await call(.patch, messagePath, asClient, #"{"content":"hi partner"}"#, expect: .ok)
+                #expect(edited["data"]?["editedAt"]?.string != nil)
+                let reacted = try await call(.put, "\(messagePath)/reactions/%F0%9F%91%8D", asClient, expect: .ok)
+                #expect(reacted["data"]?["reactions"]?[0]?["mine"]?.bool == true)
+                _ = try await call(.delete, "\(messagePath)/reactions/%F0%9F%91%8D", asClient, expect: .ok)
+                _ = try await call(.put, "\(messagePath)/reactions/x", asClient, expect: .unprocessableContent)
+                let changes = try await call(
+                    .get,
+                    "/api/messages/conversations/\(id)/changes?since=0&limit=10",
+                    asClient,
+                    expect: .ok
+                )
+                #expect(changes["data"]?["messages"]?[1]?["id"]?.string == message)
+                let found = try await call(.get, "/api/messages/search?q=partner", asClient, expect: .ok)
+                #expect(found["data"]?["results"]?[0]?["snippet"]?.string == "hi <mark>partner</mark>")
+                _ = try await call(.get, "/api/messages/search", asClient, expect: .unprocessableContent)
+                _ = try await call(.delete, messagePath, asClient, expect: .ok)
+                let record = try await call(
+                    .get,
+                    "/api/internal/conversations/\(id)/messages/\(message)/revisions",
+                    service,
+                    expect: .ok
+                )
+                #expect(record["data"]?["revisions"]?[0]?["content"]?.string == "hi")
+                _ = try await call(.patch, messagePath, asStranger, #"{"content":"x"}"#, expect: .notFound)
                 _ = try await call(.get, "/health", expect: .ok)
                 _ = try await call(.get, "/ready", expect: .ok)
 

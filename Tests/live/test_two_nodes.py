@@ -87,6 +87,35 @@ def test_participants_on_two_nodes_get_every_event_once(nodes):
         on_b.close()
 
 
+def test_edits_deletions_and_reactions_cross_nodes_once(nodes):
+    node_a, node_b = nodes
+    client, freelancer, _, contract = provision(node_a)
+    created = api(node_a, client, "POST", "/api/messages", json={"contractId": contract, "content": "draft"})
+    message = created.json()["data"]
+    on_a = Device(node_a, client, transports=["websocket"])
+    on_b = Device(node_b, freelancer)
+    try:
+        edited = on_a.call("edit_message", {"messageId": message["id"], "content": "final"})
+        assert edited["success"], edited
+        assert [m["content"] for m in on_b.wait_for("message_updated")] == ["final"]
+        reacted = api(node_b, freelancer, "PUT", f"/api/messages/conversations/{message['conversationId']}/messages/"
+                      f"{message['id']}/reactions/%F0%9F%91%8D")
+        assert reacted.status_code == 200, reacted.text
+        seen_on_a = on_a.wait_for("message_reactions")
+        assert [e["reactions"] for e in seen_on_a] == [[{"emoji": "\U0001F44D", "count": 1, "mine": False}]]
+        assert on_a.call("delete_message", {"messageId": message["id"]})["success"]
+        assert [m["deletedAt"] is not None for m in on_b.wait_for("message_deleted")] == [True]
+        settle()
+        assert len(on_b.events["message_updated"]) == 1 and len(on_b.events["message_deleted"]) == 1
+        assert len(on_a.events["message_reactions"]) == 1 and len(on_b.events["message_reactions"]) == 1
+        # Node B reads what node A wrote.
+        page = api(node_b, freelancer, "GET", f"/api/messages/conversations/{message['conversationId']}/messages")
+        assert page.json()["data"]["messages"][0]["deletedAt"] is not None
+    finally:
+        on_a.close()
+        on_b.close()
+
+
 def test_a_node_that_loses_its_listen_connection_reconnects(nodes, cluster):
     node_a, node_b = nodes
     client, freelancer, _, contract = provision(node_a)

@@ -216,3 +216,54 @@ def test_the_page_starts_a_conversation_sends_a_file_link_and_shows_reconnecting
     finally:
         ada.quit()
         grace.quit()
+
+
+def test_the_page_edits_deletes_and_reacts_live_in_two_sessions(demo_server):
+    users = {u["id"]: u for u in requests.get(demo_server.url + "/demo/users", timeout=5).json()["data"]}
+    ada, grace = browser(), browser()
+    try:
+        for driver, user in ((ada, "demo-client"), (grace, "demo-freelancer")):
+            driver.get(demo_server.url + "/")
+            driver.find_element("id", "token").send_keys(users[user]["token"])
+            driver.find_element("id", "connect").click()
+            wait_until(driver, "return document.querySelectorAll('#conversations li').length === 1",
+                       message="conversation list")
+            driver.find_element("css selector", "#conversations li").click()
+            wait_until(driver, "return document.querySelectorAll('#messages li').length > 0", message="history")
+        ada.find_element("id", "composer").send_keys("The price is 400\n")
+        last = "[...document.querySelectorAll('#messages li')].pop()"
+        wait_until(grace, f"return {last}.querySelector('.content').textContent === 'The price is 400'",
+                   message="message arrives")
+        # Ada edits her message; Grace sees the new text marked as edited.
+        wait_until(ada, f"return {last}.querySelector('button.edit') !== null", message="edit button")
+        ada.execute_script(f"{last}.querySelector('button.edit').click()")
+        field = ada.find_element("css selector", "#messages li .edit-input")
+        field.clear()
+        field.send_keys("The price is 450\n")
+        wait_until(grace, f"return {last}.querySelector('.content').textContent === 'The price is 450'",
+                   message="edit arrives")
+        assert "edited" in grace.execute_script(f"return {last}.querySelector('.meta').textContent")
+        assert grace.execute_script(f"return {last}.querySelector('button.edit')") is None
+        # Grace reacts; both see the count, only Grace's is hers.
+        grace.execute_script(f"{last}.querySelector('button.react-add').click()")
+        for driver in (ada, grace):
+            wait_until(driver, f"return {last}.querySelector('.reactions button')?.textContent === '👍 1'",
+                       message="reaction shown")
+        assert grace.execute_script(f"return {last}.querySelector('.reactions button.mine') !== null") is True
+        assert ada.execute_script(f"return {last}.querySelector('.reactions button.mine') === null") is True
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        grace.save_screenshot(str(SHOTS / "5-freelancer-sees-edit-and-reaction.png"))
+        # Ada deletes it: a tombstone on both pages, and the conversation list no longer shows the text.
+        ada.execute_script(f"{last}.querySelector('button.delete').click()")
+        for driver in (ada, grace):
+            wait_until(driver, f"return {last}.querySelector('.content.deleted')?.textContent ==="
+                               " 'This message was deleted'", message="tombstone")
+            wait_until(driver, "return !document.querySelector('#conversations li').textContent.includes('450')",
+                       message="list follows the deletion")
+        grace.save_screenshot(str(SHOTS / "6-freelancer-sees-tombstone.png"))
+        for driver in (ada, grace):
+            errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+            assert errors == [], errors
+    finally:
+        ada.quit()
+        grace.quit()

@@ -167,6 +167,101 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
         )
     }
 
+    public func editMessage(
+        _ input: Operations.EditMessage.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.EditMessage.Output {
+        let message = try await service.edit(
+            input.path.messageId,
+            in: input.path.id,
+            by: identity,
+            content: input.body.content
+        )
+        return .ok(MessageResponse(message: "Message edited successfully", data: message))
+    }
+
+    public func deleteMessage(
+        _ input: Operations.DeleteMessage.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.DeleteMessage.Output {
+        let tombstone = try await service.delete(input.path.messageId, in: input.path.id, by: identity)
+        return .ok(MessageResponse(message: "Message deleted successfully", data: tombstone))
+    }
+
+    public func addReaction(
+        _ input: Operations.AddReaction.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.AddReaction.Output {
+        let reactions = try await service.react(
+            input.path.messageId,
+            in: input.path.id,
+            by: identity,
+            emoji: input.path.emoji,
+            on: true
+        )
+        return .ok(MessageReactionsResponse(message: "Reaction added successfully", data: reactions))
+    }
+
+    public func removeReaction(
+        _ input: Operations.RemoveReaction.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.RemoveReaction.Output {
+        let reactions = try await service.react(
+            input.path.messageId,
+            in: input.path.id,
+            by: identity,
+            emoji: input.path.emoji,
+            on: false
+        )
+        return .ok(MessageReactionsResponse(message: "Reaction removed successfully", data: reactions))
+    }
+
+    public func listMessageChanges(
+        _ input: Operations.ListMessageChanges.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.ListMessageChanges.Output {
+        let changes = try await service.changes(
+            in: input.path.id,
+            viewer: identity,
+            since: input.query.since,
+            limit: input.query.limit
+        )
+        return .ok(MessageChangesResponse(message: "Changes retrieved successfully", data: changes))
+    }
+
+    public func searchMessages(
+        _ input: Operations.SearchMessages.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.SearchMessages.Output {
+        let results = try await service.search(
+            MessageSearch(
+                text: input.query.q,
+                contractId: input.query.contractId,
+                conversationId: input.query.conversationId,
+                before: input.query.before,
+                page: input.query.page,
+                limit: input.query.limit
+            ),
+            viewer: identity
+        )
+        return .ok(SearchResultsResponse(message: "Search completed successfully", data: results))
+    }
+
+    public func listMessageRevisions(
+        _ input: Operations.ListMessageRevisions.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.ListMessageRevisions.Output {
+        let revisions = try await service.revisions(of: input.path.messageId, in: input.path.id)
+        return .ok(MessageRevisionsResponse(message: "Revisions retrieved successfully", data: revisions))
+    }
+
     public func upsertUser(
         _ input: Operations.UpsertUser.Input,
         identity: String,

@@ -78,7 +78,7 @@ public final class EventPublisher: Sendable {
     }
 
     /// Emitting never fails the action that caused it: the message is stored; clients catch up with `after=`.
-    private func emit(_ event: String, _ work: () async throws -> Void) async {
+    func emit(_ event: String, _ work: () async throws -> Void) async {
         do {
             try await work()
         } catch {

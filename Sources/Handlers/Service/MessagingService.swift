@@ -18,6 +18,8 @@ public struct MessagingService: Sendable {
     public let limiters: Limiters
     /// A span per database call and per socket event, when tracing is on.
     public let spans: Spans
+    /// How long after its sending a text message may be edited (`EDIT_WINDOW_S`).
+    let editWindow: Duration
 
     /// - Parameters:
     ///   - store: the PostgreSQL store every use case reads and writes through.
@@ -26,18 +28,21 @@ public struct MessagingService: Sendable {
     ///     has its connection is not abandoned at that point: its caller gets the write's outcome.
     ///   - limits: the per-user rate budgets and the per-user connection ceiling.
     ///   - spans: whether database calls and socket events are traced.
+    ///   - editWindow: how long after its sending a text message may be edited.
     public init(
         store: MessageStore,
         events: EventPublisher,
         databaseTimeout: Duration = .seconds(4),
         limits: MessagingLimits = .init(),
-        spans: Spans = Spans(enabled: false)
+        spans: Spans = Spans(enabled: false),
+        editWindow: Duration = .seconds(900)
     ) {
         self.store = store
         self.events = events
         self.databaseTimeout = databaseTimeout
         self.limiters = Limiters(limits)
         self.spans = spans
+        self.editWindow = editWindow
     }
 
     // MARK: Access
@@ -193,7 +198,8 @@ public struct MessagingService: Sendable {
             total: page.total,
             page: query.page,
             limit: query.limit,
-            hasMore: page.hasMore
+            hasMore: page.hasMore,
+            changeCursor: Int(page.changeCursor)
         )
     }
 

@@ -30,3 +30,31 @@ public struct ConversationQuery: Sendable, Equatable {
         self.limit = limit
     }
 }
+
+/// What a caller searches for (the REST layer fills it with the spec's defaults): the text, read as a web search,
+/// optionally within one contract or conversation and before a message, and the page.
+public struct MessageSearch: Sendable, Equatable {
+    public var text: String
+    public var contractId: String?
+    public var conversationId: String?
+    public var before: String?
+    /// From 1.
+    public var page: Int
+    public var limit: Int
+
+    public init(
+        text: String,
+        contractId: String? = nil,
+        conversationId: String? = nil,
+        before: String? = nil,
+        page: Int,
+        limit: Int
+    ) {
+        self.text = text
+        self.contractId = contractId
+        self.conversationId = conversationId
+        self.before = before
+        self.page = page
+        self.limit = limit
+    }
+}

@@ -52,4 +52,35 @@ public struct MessagingEvents: MessagesEventHandler {
         let state = try await service.markRead(payload.conversationId, reader: connection.userId)
         return ReadAck(readAt: state.readAt, lastReadMessageId: state.lastReadMessageId, unreadCount: state.unreadCount)
     }
+
+    public func editMessage(_ payload: SocketEditMessage, connection: SocketCaller) async throws -> MessageAck {
+        let message = try await service.edit(
+            payload.messageId,
+            in: payload.conversationId,
+            by: connection.userId,
+            content: payload.content
+        )
+        return MessageAck(message: message)
+    }
+
+    public func deleteMessage(_ payload: MessageRef, connection: SocketCaller) async throws -> MessageAck {
+        MessageAck(
+            message: try await service.delete(payload.messageId, in: payload.conversationId, by: connection.userId)
+        )
+    }
+
+    public func react(_ payload: ReactionUpdate, connection: SocketCaller) async throws -> ReactionsAck {
+        let reactions = try await service.react(
+            payload.messageId,
+            in: payload.conversationId,
+            by: connection.userId,
+            emoji: payload.emoji,
+            on: payload.on
+        )
+        return ReactionsAck(
+            conversationId: reactions.conversationId,
+            messageId: reactions.messageId,
+            reactions: reactions.reactions
+        )
+    }
 }

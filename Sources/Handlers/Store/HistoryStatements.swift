@@ -3,16 +3,17 @@ import PostgresNIO
 
 /// The statements of history reads, prepared once per pooled connection like the send path's. One statement
 /// answers a whole page request in one round trip: whether the viewer takes part in the conversation (no row when
-/// not), the conversation's message count and both participants' read positions (on every row), and the page's
-/// messages (none when the page is empty: then one row whose message columns are null). Rows are handed over
-/// undecoded; the store decodes them.
+/// not), the conversation's message count, both participants' read positions and its latest change (on every row),
+/// and the page's messages (none when the page is empty: then one row whose message columns are null). Rows are
+/// handed over undecoded; the store decodes them.
 enum HistoryStatements {
     /// `$1` conversation, `$2` viewer; `page` selects the messages and numbers its own parameters from `$3`.
     /// The other participants' position is the least advanced of theirs (a message is read when all have read it).
     static func pageSQL(_ page: String, order: String) -> String {
         """
         SELECT c.message_count, p.last_read_message_id, o.last_read_message_id, m.id, m.sender_id, m.first_name,
-               m.last_name, m.avatar, m.content, m.message_type, m.attachments, m.sent_at, m.client_message_id
+               m.last_name, m.avatar, m.content, m.message_type, m.attachments, m.sent_at, m.client_message_id,
+               m.edited_at, m.deleted_at, m.reactions, latest.change_seq
         FROM conversations c
         JOIN conversation_participants p ON p.conversation_id = c.id AND p.user_id = $2
         LEFT JOIN LATERAL (
@@ -20,9 +21,13 @@ enum HistoryStatements {
             WHERE o.conversation_id = c.id AND o.user_id <> $2
             ORDER BY o.last_read_message_id NULLS FIRST LIMIT 1
         ) o ON true
+        CROSS JOIN LATERAL (
+            SELECT coalesce(max(x.change_seq), 0) AS change_seq FROM messages x WHERE x.conversation_id = c.id
+        ) latest
         LEFT JOIN LATERAL (
             SELECT m.id, m.sender_id, u.first_name, u.last_name, u.avatar, m.content, m.message_type,
-                   m.attachments::text AS attachments, m.sent_at, m.client_message_id
+                   m.attachments::text AS attachments, m.sent_at, m.client_message_id, m.edited_at, m.deleted_at,
+                   \(MessageStore.reactionsColumn) AS reactions
             FROM messages m LEFT JOIN users u ON u.id = m.sender_id
             WHERE m.conversation_id = c.id \(page)
         ) m ON true

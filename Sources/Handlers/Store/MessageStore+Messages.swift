@@ -40,7 +40,10 @@ extension MessageStore {
                 sentAt: stored.sentAt,
                 // Nobody else has seen a message that was just stored.
                 isRead: false,
-                clientMessageId: message.clientMessageId
+                clientMessageId: message.clientMessageId,
+                editedAt: nil,
+                deletedAt: nil,
+                reactions: []
             )
             return (message, true)
         }
@@ -61,8 +64,7 @@ extension MessageStore {
     func fetchMessage(clientMessageId: String, conversation: UUID, sender: String) async throws -> Message? {
         let rows = try await client.query(
             """
-            SELECT 0, NULL::uuid, o.last_read_message_id, m.id, m.sender_id, u.first_name, u.last_name, u.avatar,
-                   m.content, m.message_type, m.attachments::text, m.sent_at, m.client_message_id
+            SELECT 0, NULL::uuid, o.last_read_message_id, \(unescaped: Self.messageColumns)
             FROM messages m LEFT JOIN users u ON u.id = m.sender_id
             LEFT JOIN LATERAL (
                 SELECT o.last_read_message_id FROM conversation_participants o
@@ -74,8 +76,15 @@ extension MessageStore {
             logger: logger
         )
         for try await row in rows {
-            return try message(in: row.makeRandomAccess(), conversation: conversation, viewer: sender)
+            return try message(in: row.makeRandomAccess(), conversation: conversation, viewer: sender).message
         }
+        return nil
+    }
+
+    /// The conversation a message belongs to, whoever asks (the caller's access is checked next).
+    func conversation(ofMessage id: UUID) async throws -> UUID? {
+        let rows = try await client.query("SELECT conversation_id FROM messages WHERE id = \(id)", logger: logger)
+        for try await conversation in rows.decode(UUID.self) { return conversation }
         return nil
     }
 
@@ -96,8 +105,9 @@ extension MessageStore {
     }
 
     /// Page `page` (from 1) of `limit` messages in the cursor's direction, in chronological order, `hasMore`
-    /// telling whether more lie beyond it in that direction, and the conversation's message count; nil when
-    /// `viewer` does not take part in the conversation. One statement and one round trip (see `HistoryStatements`).
+    /// telling whether more lie beyond it in that direction, the conversation's message count and its latest change
+    /// (the change cursor); nil when `viewer` does not take part in the conversation. One statement and one round
+    /// trip (see `HistoryStatements`).
     func messages(
         conversation: UUID,
         viewer: String,
@@ -105,7 +115,7 @@ extension MessageStore {
         page number: Int,
         limit: Int
     ) async throws
-        -> (messages: [Message], total: Int, hasMore: Bool)?
+        -> (messages: [Message], total: Int, hasMore: Bool, changeCursor: Int64)?
     {
         let (offset, fetch) = ((number - 1) * limit, limit + 1)
         let found = try await page(of: cursor, conversation: conversation, viewer: viewer, limit: fetch, offset: offset)
@@ -114,7 +124,7 @@ extension MessageStore {
         let hasMore = page.count > limit
         if hasMore { page.removeLast() }
         if cursor.isBackwards { page.reverse() }
-        return (page, found.total, hasMore)
+        return (page, found.total, hasMore, found.changeCursor)
     }
 
     /// The history statement of a cursor, run.
@@ -124,7 +134,7 @@ extension MessageStore {
         viewer: String,
         limit: Int,
         offset: Int
-    ) async throws -> (page: [Message], total: Int)? {
+    ) async throws -> (page: [Message], total: Int, changeCursor: Int64)? {
         switch cursor {
         case .newest:
             try await page(
@@ -169,18 +179,22 @@ extension MessageStore {
         }
     }
 
-    /// Runs one history statement: its messages in statement order and the message count, or nil without a row.
-    private func page(_ statement: some HistoryPage) async throws -> (page: [Message], total: Int)? {
-        var total: Int?
+    /// Runs one history statement: its messages in statement order, the message count and the latest change, or
+    /// nil without a row.
+    private func page(_ statement: some HistoryPage) async throws -> (page: [Message], total: Int, changeCursor: Int64)?
+    {
+        var found: (total: Int, changeCursor: Int64)?
         var page: [Message] = []
         for try await row in try await client.execute(statement, logger: logger) {
             let columns = row.makeRandomAccess()
-            total = try columns[0].decode(Int.self)
+            found = (try columns[0].decode(Int.self), try columns[16].decode(Int64.self))
             // An empty page is one row whose message columns are null.
             if columns[3].bytes == nil { continue }
-            page.append(try message(in: columns, conversation: statement.conversation, viewer: statement.viewer))
+            page.append(
+                try message(in: columns, conversation: statement.conversation, viewer: statement.viewer).message
+            )
         }
-        return total.map { (page, $0) }
+        return found.map { (page, $0.total, $0.changeCursor) }
     }
 
     /// How far the viewer and the other participants (the least advanced of them) have read a conversation.
@@ -197,11 +211,16 @@ extension MessageStore {
         }
     }
 
-    /// The message of a history row as `viewer` sees it; `isRead` tells whether its recipients have read it. The
-    /// row's columns: the conversation's message count, the viewer's and the others' read positions, then the
-    /// message's id, sender id (null for a system message), first name, last name, avatar, content, type,
-    /// attachments (JSON text), sending time and client message id.
-    private func message(in columns: PostgresRandomAccessRow, conversation: UUID, viewer: String) throws -> Message {
+    /// The message of a history row as `viewer` sees it, and its reactions as everyone's; `isRead` tells whether
+    /// its recipients have read it. The row's columns: the conversation's message count, the viewer's and the
+    /// others' read positions, then the message's id, sender id (null for a system message), first name, last name,
+    /// avatar, content, type, attachments (JSON text), sending time, client message id, edit time, deletion time and
+    /// reactions (`reactionsColumn`). A deleted message is its tombstone: no content, attachments or reactions.
+    func message(
+        in columns: PostgresRandomAccessRow,
+        conversation: UUID,
+        viewer: String
+    ) throws -> (message: Message, reactions: [ReactionGroup]) {
         // Column by column with concrete types: decoding the row as one tuple went through unspecialized generic
         // code for each of its 600 cells a page (the largest cost of a history request; optimisation record,
         // step 21).
@@ -218,24 +237,29 @@ extension MessageStore {
             case nil: Self.systemSender
             }
         let type = MessageType(rawValue: try columns[9].decode(String.self)) ?? .text
-        let attachmentsJSON = try columns[10].decode(String?.self) ?? "[]"
-        // Most messages have none: skip the JSON decoder for them.
-        let attachments =
-            attachmentsJSON == "[]"
-            ? []
-            : (try? JSONCoding.decoder.decode([Attachment].self, from: Data(attachmentsJSON.utf8))) ?? []
+        let deletedAt = try columns[14].decode(Date?.self)
+        let reactions = deletedAt == nil ? Self.decodeReactions(try columns[15].decode(String?.self)) : []
         let reads = ReadPositions(viewer: try columns[1].decode(UUID?.self), others: try columns[2].decode(UUID?.self))
-        return Message(
+        let message = Message(
             id: id.lowercased,
             conversationId: conversation.lowercased,
             sender: sender,
-            content: try columns[8].decode(String.self),
+            content: deletedAt == nil ? try columns[8].decode(String.self) : "",
             messageType: type,
-            attachments: attachments,
+            attachments: deletedAt == nil ? Self.decodeAttachments(try columns[10].decode(String?.self) ?? "[]") : [],
             sentAt: try columns[11].decode(Date.self),
             isRead: reads.recipientsHaveRead(id, sender: sender.id, type: type, viewer: viewer),
-            clientMessageId: try columns[12].decode(String?.self)
+            clientMessageId: try columns[12].decode(String?.self),
+            editedAt: try columns[13].decode(Date?.self),
+            deletedAt: deletedAt,
+            reactions: reactions.reactions(for: viewer)
         )
+        return (message, reactions)
+    }
+
+    /// Stored attachments (JSON text); most messages have none, and skip the JSON decoder.
+    static func decodeAttachments(_ json: String) -> [Attachment] {
+        json == "[]" ? [] : (try? JSONCoding.decoder.decode([Attachment].self, from: Data(json.utf8))) ?? []
     }
 }
 

@@ -109,7 +109,10 @@ extension MessageStore {
             attachments: [],
             sentAt: stored,
             isRead: false,
-            clientMessageId: nil
+            clientMessageId: nil,
+            editedAt: nil,
+            deletedAt: nil,
+            reactions: []
         )
         return SystemNotice(message: message, participants: participants)
     }

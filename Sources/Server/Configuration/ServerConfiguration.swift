@@ -50,6 +50,8 @@ struct ServerConfiguration: Sendable {
     var nodeId: String
     /// Nil turns connection state recovery off.
     var recoveryWindow: Duration?
+    var editWindow: Duration
+    var searchLanguage: String
     var tracesExporter: TracesExporter
 
     enum BroadcastAdapterKind: String, Sendable, CaseIterable {
@@ -112,6 +114,8 @@ struct ServerConfiguration: Sendable {
         broadcastAdapter = try Settings.broadcastAdapter.read(from: reader)
         nodeId = try Settings.nodeId.read(from: reader) ?? "node-" + UUID().uuidString.prefix(8).lowercased()
         recoveryWindow = try Settings.recoveryWindow.read(from: reader)
+        editWindow = try Settings.editWindow.read(from: reader)
+        searchLanguage = try Settings.searchLanguage.read(from: reader)
         tracesExporter = try Settings.tracesExporter.read(from: reader)
     }
 

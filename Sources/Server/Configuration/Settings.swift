@@ -259,6 +259,19 @@ enum Settings {
             return .some(seconds == 0 ? nil : .seconds(seconds))
         }
     )
+    static let editWindow = Setting<Duration>.duration(
+        "EDIT_WINDOW_S",
+        default: .seconds(900),
+        "how long after sending it a sender may edit a text message (`PATCH …/messages/{messageId}`, "
+            + "`edit_message`); later edits get 409 `CONFLICT`"
+    )
+    static let searchLanguage = Setting<String>.text(
+        "SEARCH_LANGUAGE",
+        default: "english",
+        "language of message search: a PostgreSQL text search configuration (`english`, `german`, `french`, "
+            + "`spanish`, …; `simple` matches words as written); an unknown one searches with `simple`. Nodes "
+            + "share one: a change rebuilds the search index at the next start"
+    )
     static let demoLogin = Setting<Bool>.flag(
         "DEMO_LOGIN",
         "`true` lists the demo users with fresh tokens at `GET /demo/users` for the test page; development only"
@@ -299,7 +312,8 @@ enum Settings {
         serviceAPIKey.documentation, maxConnections.documentation, maxOutboundBytes.documentation,
         maxPendingSessionsPerAddress.documentation, trustedProxies.documentation, maxBodyBytes.documentation,
         shutdownTimeout.documentation, logLevel.documentation, logFormat.documentation, metricsToken.documentation,
-        broadcastAdapter.documentation, nodeId.documentation, recoveryWindow.documentation, demoLogin.documentation,
+        broadcastAdapter.documentation, nodeId.documentation, recoveryWindow.documentation, editWindow.documentation,
+        searchLanguage.documentation, demoLogin.documentation,
         socketIOClientBundle.documentation, tracesExporter.documentation, environmentFile.documentation,
     ]
 

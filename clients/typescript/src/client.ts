@@ -91,6 +91,60 @@ export class ApiClient {
   }
 
   /**
+   * Edit one of the caller's text messages; every earlier version is kept.
+   *
+   * `PATCH /api/messages/conversations/{id}/messages/{messageId}`
+   */
+  editMessage(args: { path: { id: string; messageId: string }; body: T.EditMessageRequest }): Promise<T.MessageResponse> {
+    return this.request<T.MessageResponse>("PATCH", "/api/messages/conversations/" + encodeURIComponent(String(args.path["id"])) + "/messages/" + encodeURIComponent(String(args.path["messageId"])), { body: args.body, auth: "bearerAuth" });
+  }
+
+  /**
+   * Delete one of the caller's messages; it stays in the history as a tombstone.
+   *
+   * `DELETE /api/messages/conversations/{id}/messages/{messageId}`
+   */
+  deleteMessage(args: { path: { id: string; messageId: string } }): Promise<T.MessageResponse> {
+    return this.request<T.MessageResponse>("DELETE", "/api/messages/conversations/" + encodeURIComponent(String(args.path["id"])) + "/messages/" + encodeURIComponent(String(args.path["messageId"])), { auth: "bearerAuth" });
+  }
+
+  /**
+   * React to a message with an emoji (one reaction per user and emoji; repeating it changes nothing).
+   *
+   * `PUT /api/messages/conversations/{id}/messages/{messageId}/reactions/{emoji}`
+   */
+  addReaction(args: { path: { id: string; messageId: string; emoji: string } }): Promise<T.MessageReactionsResponse> {
+    return this.request<T.MessageReactionsResponse>("PUT", "/api/messages/conversations/" + encodeURIComponent(String(args.path["id"])) + "/messages/" + encodeURIComponent(String(args.path["messageId"])) + "/reactions/" + encodeURIComponent(String(args.path["emoji"])), { auth: "bearerAuth" });
+  }
+
+  /**
+   * Take back the caller's reaction (removing one that is not there changes nothing).
+   *
+   * `DELETE /api/messages/conversations/{id}/messages/{messageId}/reactions/{emoji}`
+   */
+  removeReaction(args: { path: { id: string; messageId: string; emoji: string } }): Promise<T.MessageReactionsResponse> {
+    return this.request<T.MessageReactionsResponse>("DELETE", "/api/messages/conversations/" + encodeURIComponent(String(args.path["id"])) + "/messages/" + encodeURIComponent(String(args.path["messageId"])) + "/reactions/" + encodeURIComponent(String(args.path["emoji"])), { auth: "bearerAuth" });
+  }
+
+  /**
+   * The conversation's messages that were sent, edited, deleted or reacted to after a cursor, in commit order.
+   *
+   * `GET /api/messages/conversations/{id}/changes`
+   */
+  listMessageChanges(args: { path: { id: string }; query?: { since?: number; limit?: number } }): Promise<T.MessageChangesResponse> {
+    return this.request<T.MessageChangesResponse>("GET", "/api/messages/conversations/" + encodeURIComponent(String(args.path["id"])) + "/changes", { query: args.query, auth: "bearerAuth" });
+  }
+
+  /**
+   * Full-text search over the messages of the caller's conversations, best matches first.
+   *
+   * `GET /api/messages/search`
+   */
+  searchMessages(args: { query: { q: string; contractId?: string; conversationId?: string; before?: string; page?: number; limit?: number } }): Promise<T.SearchResultsResponse> {
+    return this.request<T.SearchResultsResponse>("GET", "/api/messages/search", { query: args.query, auth: "bearerAuth" });
+  }
+
+  /**
    * Create or update a user's display data (idempotent).
    *
    * `PUT /api/internal/users/{userId}`
@@ -106,6 +160,15 @@ export class ApiClient {
    */
   upsertContract(args: { path: { contractId: string }; body: T.UpsertContractRequest }): Promise<T.ContractResponse> {
     return this.request<T.ContractResponse>("PUT", "/api/internal/contracts/" + encodeURIComponent(String(args.path["contractId"])), { body: args.body, auth: "serviceKey" });
+  }
+
+  /**
+   * Every version of a message with its time, deleted messages included (evidence for disputes).
+   *
+   * `GET /api/internal/conversations/{id}/messages/{messageId}/revisions`
+   */
+  listMessageRevisions(args: { path: { id: string; messageId: string } }): Promise<T.MessageRevisionsResponse> {
+    return this.request<T.MessageRevisionsResponse>("GET", "/api/internal/conversations/" + encodeURIComponent(String(args.path["id"])) + "/messages/" + encodeURIComponent(String(args.path["messageId"])) + "/revisions", { auth: "serviceKey" });
   }
 
   /**

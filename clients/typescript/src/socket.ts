@@ -18,6 +18,12 @@ export interface MessagesServerToClientEvents {
   user_typing: (payload: T.UserTyping) => void;
   /** A participant read the conversation up to `lastReadMessageId`; the other's ticks turn to seen. */
   messages_read: (payload: T.MessagesRead) => void;
+  /** A message was edited; sent to every participant's personal room (so to each of their sockets). */
+  message_updated: (payload: T.Message) => void;
+  /** A message was deleted; its tombstone, sent to every participant's personal room. */
+  message_deleted: (payload: T.Message) => void;
+  /** A participant reacted or took a reaction back; sent to every participant's personal room with `mine` as that participant sees it. */
+  message_reactions: (payload: T.MessageReactionsChanged) => void;
 }
 
 /** Events clients emit on `/messages`; the optional callback receives the one acknowledgement. */
@@ -34,6 +40,12 @@ export interface MessagesClientToServerEvents {
   typing: (payload: T.TypingUpdate, ack?: (reply: T.OkAck | T.ErrorAck) => void) => void;
   /** Mark the conversation read by this user. */
   mark_as_read: (payload: T.ConversationRef, ack?: (reply: T.ReadAck | T.ErrorAck) => void) => void;
+  /** Edit one of the caller's text messages (the rules of `PATCH …/messages/{messageId}`); the ack carries it. */
+  edit_message: (payload: T.SocketEditMessage, ack?: (reply: T.MessageAck | T.ErrorAck) => void) => void;
+  /** Delete one of the caller's messages, leaving a tombstone; the ack carries the tombstone. */
+  delete_message: (payload: T.MessageRef, ack?: (reply: T.MessageAck | T.ErrorAck) => void) => void;
+  /** Add (`on` true) or take back (`on` false) the caller's reaction; the ack carries the message's reactions. */
+  react: (payload: T.ReactionUpdate, ack?: (reply: T.ReactionsAck | T.ErrorAck) => void) => void;
 }
 
 /** A socket.io-client socket typed for `/messages`. */

@@ -63,6 +63,15 @@ export interface Message {
   isRead: boolean;
   /** The sender's idempotency key, echoed so a UI can reconcile its optimistic copy. */
   clientMessageId?: string | null;
+  /** When the sender last edited the text; null for a message never edited. */
+  editedAt: string | null;
+  /**
+   * When the sender deleted it; a deleted message is a tombstone: its `content` is empty and it
+   * has no attachments or reactions.
+   */
+  deletedAt: string | null;
+  /** The message's reactions, one entry per emoji, in the order they were first given. */
+  reactions: Reaction[];
 }
 
 export interface LastMessage {
@@ -119,6 +128,11 @@ export interface MessageList {
   limit: number;
   /** Whether more messages lie beyond this page in its direction. */
   hasMore: boolean;
+  /**
+   * The conversation's latest change when the page was read: pass it as `since` to the changes
+   * operation to learn what was sent, edited, deleted or reacted to afterwards.
+   */
+  changeCursor: ChangeCursor;
 }
 
 export interface ReadState {
@@ -191,6 +205,102 @@ export interface UpsertContractRequest {
   milestones?: MilestoneInput[];
 }
 
+/**
+ * One emoji: a single Unicode emoji sequence (with its modifiers, variation selectors and joiners),
+ * such as 👍, 👍🏽, ❤️ or 👩‍💻; anything else is refused with 422.
+ */
+export type Emoji = string;
+
+export interface Reaction {
+  emoji: Emoji;
+  /** How many participants reacted with it. */
+  count: number;
+  /** Whether the viewer is one of them. */
+  mine: boolean;
+}
+
+/** A position in a conversation's changes (0 is the beginning); to be passed back, not interpreted. */
+export type ChangeCursor = number;
+
+export interface EditMessageRequest {
+  /** The new text, without NUL characters; a blank text is refused with 422. */
+  content: string;
+}
+
+export interface MessageChanges {
+  /** The changed messages as they read now, in the order of their latest change. */
+  messages: Message[];
+  cursor: ChangeCursor;
+  /** Whether more changes lie beyond this page. */
+  hasMore: boolean;
+}
+
+export interface MessageReactions {
+  conversationId: string;
+  messageId: string;
+  reactions: Reaction[];
+}
+
+export interface SearchHit {
+  message: Message;
+  contractId: ExternalId;
+  milestoneId: string | null;
+  /** An excerpt of the message, HTML-escaped, with each matched word in `<mark>…</mark>`. */
+  snippet: string;
+  /** Relevance (higher is better); comparable only within one answer. */
+  rank: number;
+}
+
+export interface SearchResults {
+  results: SearchHit[];
+  page: number;
+  limit: number;
+  /** Whether a later page holds more hits. */
+  hasMore: boolean;
+}
+
+export interface MessageRevision {
+  /** 1 for the text as sent, then one more per edit. */
+  revision: number;
+  content: string;
+  attachments: Attachment[];
+  /** When this version was written (sent, or edited). */
+  writtenAt: string;
+}
+
+export interface MessageRevisions {
+  conversationId: string;
+  messageId: string;
+  senderId: ExternalId;
+  messageType: MessageType;
+  deletedAt: string | null;
+  revisions: MessageRevision[];
+}
+
+export interface MessageChangesResponse {
+  success: true;
+  message: string;
+  data: MessageChanges;
+}
+
+export interface MessageReactionsResponse {
+  success: true;
+  message: string;
+  data: MessageReactions;
+}
+
+export interface SearchResultsResponse {
+  success: true;
+  message: string;
+  data: SearchResults;
+}
+
+export interface MessageRevisionsResponse {
+  success: true;
+  message: string;
+  data: MessageRevisions;
+}
+
 export interface MessageResponse {
   success: true;
   message: string;
@@ -255,6 +365,47 @@ export interface SocketSendMessage {
   messageType?: "text" | "file";
   attachments?: Attachment[];
   clientMessageId?: string;
+}
+
+export interface SocketEditMessage {
+  messageId: string;
+  /** Optional; when given, the message must belong to it. */
+  conversationId?: string;
+  /** The new text, without NUL characters; a blank text is refused with `VALIDATION_FAILED`. */
+  content: string;
+}
+
+export interface MessageRef {
+  messageId: string;
+  /** Optional; when given, the message must belong to it. */
+  conversationId?: string;
+}
+
+export interface ReactionUpdate {
+  messageId: string;
+  /** Optional; when given, the message must belong to it. */
+  conversationId?: string;
+  emoji: Emoji;
+  /** True to add the caller's reaction, false to take it back. */
+  on: boolean;
+}
+
+export interface MessageReactionsChanged {
+  conversationId: string;
+  messageId: string;
+  /** The participant who reacted or took a reaction back. */
+  userId: ExternalId;
+  emoji: Emoji;
+  on: boolean;
+  /** The message's reactions now, `mine` as the receiving user sees them. */
+  reactions: Reaction[];
+}
+
+export interface ReactionsAck {
+  success: true;
+  conversationId: string;
+  messageId: string;
+  reactions: Reaction[];
 }
 
 export interface TypingUpdate {

@@ -1,0 +1,102 @@
+import Foundation
+import Generated
+import PostgresNIO
+
+extension MessageStore {
+    /// What a search looks for, and where.
+    struct SearchQuery: Sendable {
+        var text: String
+        var contractId: String?
+        var conversationId: UUID?
+        var before: UUID?
+        var page: Int
+        var limit: Int
+    }
+
+    /// The snippet's markers around each matched word: private-use characters, removed from the text first, so
+    /// that the markers are the only ones and become `<mark>` elements once the rest is HTML-escaped. A `<` goes
+    /// through the headline as `lessThan`: the parser would take `<word>` for markup and leave it out.
+    static let markStart: Unicode.Scalar = "\u{E000}"
+    static let markEnd: Unicode.Scalar = "\u{E001}"
+    static let lessThan: Unicode.Scalar = "\u{E002}"
+    static let headlineOptions =
+        "StartSel=\"\u{E000}\", StopSel=\"\u{E001}\", MaxWords=35, MinWords=15"
+
+    /// One page of the messages matching `query.text` in the viewer's conversations, best first (then newest). The
+    /// text is read by `websearch_to_tsquery` in the stored search configuration (`messaging_search_config()`),
+    /// which never fails on any input; deleted messages have no search vector. The page is chosen first (ranked
+    /// through the GIN index), and only its rows are joined and given a headline.
+    func search(_ query: SearchQuery, viewer: String) async throws -> (hits: [SearchHit], hasMore: Bool) {
+        let (offset, fetch) = ((query.page - 1) * query.limit, query.limit + 1)
+        let rows = try await client.query(
+            """
+            WITH hits AS (
+                SELECT m.id, ts_rank(m.search_vector, websearch_to_tsquery(messaging_search_config(), \(query.text)))
+                           AS rank
+                FROM conversation_participants me
+                JOIN messages m ON m.conversation_id = me.conversation_id
+                WHERE me.user_id = \(viewer) AND m.deleted_at IS NULL
+                  AND m.search_vector @@ websearch_to_tsquery(messaging_search_config(), \(query.text))
+                  AND (\(query.conversationId)::uuid IS NULL OR me.conversation_id = \(query.conversationId))
+                  AND (\(query.contractId)::text IS NULL OR me.conversation_id IN (
+                      SELECT id FROM conversations WHERE contract_id = \(query.contractId)))
+                  AND (\(query.before)::uuid IS NULL OR m.id < \(query.before))
+                ORDER BY rank DESC, m.id DESC
+                LIMIT \(fetch) OFFSET \(offset)
+            )
+            SELECT 0, p.last_read_message_id, o.last_read_message_id, \(unescaped: Self.messageColumns),
+                   m.conversation_id, c.contract_id, c.milestone_id, hits.rank::float8,
+                   ts_headline(messaging_search_config(), translate(m.content, U&'<\\E000\\E001\\E002', U&'\\E002'),
+                               websearch_to_tsquery(messaging_search_config(), \(query.text)), \(Self.headlineOptions))
+            FROM hits
+            JOIN messages m ON m.id = hits.id
+            LEFT JOIN users u ON u.id = m.sender_id
+            JOIN conversations c ON c.id = m.conversation_id
+            JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = \(viewer)
+            LEFT JOIN LATERAL (
+                SELECT o.last_read_message_id FROM conversation_participants o
+                WHERE o.conversation_id = m.conversation_id AND o.user_id <> \(viewer)
+                ORDER BY o.last_read_message_id NULLS FIRST LIMIT 1
+            ) o ON true
+            ORDER BY hits.rank DESC, m.id DESC
+            """,
+            logger: logger
+        )
+        var hits: [SearchHit] = []
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            let conversation = try columns[16].decode(UUID.self)
+            hits.append(
+                SearchHit(
+                    message: try message(in: columns, conversation: conversation, viewer: viewer).message,
+                    contractId: try columns[17].decode(String.self),
+                    milestoneId: try columns[18].decode(String?.self),
+                    snippet: Self.snippetHTML(try columns[20].decode(String.self)),
+                    rank: try columns[19].decode(Double.self)
+                )
+            )
+        }
+        let hasMore = hits.count > query.limit
+        if hasMore { hits.removeLast() }
+        return (hits, hasMore)
+    }
+
+    /// A headline as HTML: the text escaped, each marked word in `<mark>…</mark>`.
+    static func snippetHTML(_ headline: String) -> String {
+        var html = String.UnicodeScalarView()
+        // Scalar by scalar: a marker followed by a combining mark would be one `Character` with it.
+        for scalar in headline.unicodeScalars {
+            switch scalar {
+            case markStart: html.append(contentsOf: "<mark>".unicodeScalars)
+            case markEnd: html.append(contentsOf: "</mark>".unicodeScalars)
+            case "&": html.append(contentsOf: "&amp;".unicodeScalars)
+            case "<", lessThan: html.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": html.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": html.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": html.append(contentsOf: "&#39;".unicodeScalars)
+            default: html.append(scalar)
+            }
+        }
+        return String(html)
+    }
+}
