@@ -41,11 +41,12 @@ SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
                                       FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid,
        c.id,
        CASE WHEN n % 2 = 0 THEN k.client_id ELSE k.freelancer_id END,
-       (SELECT string_agg(v.word, ' ' ORDER BY w)
-        FROM generate_series(1, 10) AS w
-        JOIN vocabulary v ON v.position = floor(exp(random() * ln(8000)))::int - 1
-        -- A reference to the outer row, so that each message draws its own words.
-        WHERE w <= 10 + 0 * n),
+       (SELECT string_agg(v.word, ' ' ORDER BY pick.w)
+        -- The draw sits in a subquery's select list, so it runs once a word (a volatile function there keeps the
+        -- subquery from being merged into the join); the reference to n makes each message draw its own words.
+        FROM (SELECT w, floor(exp(random() * ln(8000)))::int - 1 AS position
+              FROM generate_series(1, 10) AS w WHERE w <= 10 + 0 * n) AS pick
+        JOIN vocabulary v ON v.position = pick.position),
        'text',
        m.sent_at
 FROM conversations c JOIN contracts k ON k.id = c.contract_id,

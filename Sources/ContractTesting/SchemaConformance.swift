@@ -123,6 +123,8 @@ struct SchemaConformance {
             if URL(string: text)?.scheme == nil { result.append("\(label(path)): '\(text)' is not an absolute URI") }
         case .email?:
             if !text.contains("@") { result.append("\(label(path)): '\(text)' is not an email address") }
+        case .emoji?:
+            if !StringFormat.emoji.accepts(text) { result.append("\(label(path)): '\(text)' is not a single emoji") }
         case nil:
             break
         }

@@ -3,29 +3,8 @@ import Testing
 
 @testable import Handlers
 
-/// The pure rules of a message's later life: which texts are one emoji, and how a search headline becomes HTML.
+/// The pure rules of a message's later life: how a search headline becomes HTML, and who sees which reactions.
 @Suite struct LifecycleRulesTests {
-    @Test(arguments: [
-        "👍", "👍🏽", "❤️", "👩‍💻", "👨‍👩‍👧‍👦", "🇫🇷", "#️⃣", "1️⃣", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "🎉", "🫶", "☺️",
-    ])
-    func emojiSequencesAreAccepted(_ text: String) {
-        #expect(Emoji.isValid(text), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
-    }
-
-    @Test(arguments: [
-        "", "a", "1", "#", "*", "→", "❤", "☺", "👍👍", "👍 ", " 👍", "ab", "\u{200D}", "\u{FE0F}", "🇫",
-        "e\u{301}", "\u{E000}", "👍\u{0301}",
-    ])
-    func otherTextsAreRefused(_ text: String) {
-        #expect(!Emoji.isValid(text), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
-    }
-
-    @Test func aSequenceLongerThanTheBoundIsRefused() {
-        let long = String(repeating: "👍\u{200D}", count: 9) + "👍"
-        #expect(long.count == 1)
-        #expect(!Emoji.isValid(long))
-    }
-
     @Test func snippetsEscapeTheTextAndMarkTheMatches() {
         let headline = "a <b>\u{E000}logo\u{E001}</b> & \"it's\" \u{E000}ready\u{E001}"
         #expect(

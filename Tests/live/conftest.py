@@ -183,7 +183,8 @@ class PostgresCluster:
         completed = subprocess.run(
             self.prefix + [str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
                            str(self.port), "-U", "postgres", "-d", "messaging", *options, "-f", str(path)],
-            check=True, capture_output=True, text=True, cwd=self.directory)
+            capture_output=True, text=True, cwd=self.directory)
+        assert completed.returncode == 0, f"psql -f {path.name} failed: {completed.stderr}"
         return completed.stdout
 
     def sql(self, statement):

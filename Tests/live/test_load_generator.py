@@ -87,6 +87,10 @@ def test_history_pages_and_lists_answer(bench, tmp_path):
     server, postgres = bench
     postgres.sql_file(ROOT / "Benchmarks/sql/seed-history.sql", conversations=60, per=120)
     assert postgres.sql("SELECT count(*) FROM messages WHERE sender_id LIKE 'hist-%'") == str(60 * 120)
+    # Every seeded message is ten vocabulary words, and the words vary from message to message.
+    assert postgres.sql("SELECT count(*) FROM messages WHERE sender_id LIKE 'hist-%' "
+                        "AND cardinality(string_to_array(content, ' ')) <> 10") == "0"
+    assert int(postgres.sql("SELECT count(DISTINCT content) FROM messages WHERE sender_id LIKE 'hist-%'")) > 60 * 100
     samples = tmp_path / "samples.txt"
     samples.write_text(postgres.sql_file(ROOT / "Benchmarks/sql/history-samples.sql", tuples=True))
     assert len(samples.read_text().splitlines()) == 120

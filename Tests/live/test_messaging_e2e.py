@@ -121,7 +121,10 @@ def test_history_pages_and_cursors(messaging_server, parties):
     path = f"/api/messages/conversations/{conversation}/messages"
     newest = api(messaging_server, parties["client"], "GET", path, params={"limit": 5}).json()["data"]
     assert [m["content"] for m in newest["messages"]] == [f"m{i}" for i in range(7, 12)]
-    assert {k: v for k, v in newest.items() if k != "messages"} == {"page": 1, "limit": 5, "total": 12, "hasMore": True}
+    assert {k: v for k, v in newest.items() if k not in ("messages", "changeCursor")} == {
+        "page": 1, "limit": 5, "total": 12, "hasMore": True}
+    # The cursor from which the conversation's later changes are fetched; it does not move while nothing changes.
+    assert isinstance(newest["changeCursor"], int)
     older = api(messaging_server, parties["client"], "GET", path, params={"limit": 5, "before": newest["messages"][0]["id"]}).json()["data"]
     assert [m["content"] for m in older["messages"]] == [f"m{i}" for i in range(2, 7)]
     after = api(messaging_server, parties["client"], "GET", path, params={"limit": 50, "after": older["messages"][-1]["id"]}).json()["data"]
@@ -129,6 +132,7 @@ def test_history_pages_and_cursors(messaging_server, parties):
     assert after["hasMore"] is False
     page2 = api(messaging_server, parties["client"], "GET", path, params={"limit": 5, "page": 2}).json()["data"]
     assert [m["content"] for m in page2["messages"]] == [f"m{i}" for i in range(2, 7)]
+    assert page2["changeCursor"] == newest["changeCursor"]
 
 
 def test_archive_and_conversation_details(messaging_server, parties):

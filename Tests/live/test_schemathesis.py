@@ -1,6 +1,7 @@
 """schemathesis against the running server: every operation of api-spec/openapi.yaml with generated input, a valid
 bearer token and the service key. No 5xx, no response outside the spec, 405 for undeclared methods, and no
 schema-valid request refused."""
+import os
 import subprocess
 from pathlib import Path
 
@@ -22,8 +23,10 @@ def test_schemathesis_finds_no_failures(tmp_path):
              "-H", f"X-Service-Key: {SERVICE_KEY}", "--max-examples", "15", "--seed", "20261125",
              # Every check, positive_data_acceptance included: the spec states every rule the server enforces (a text
              # message is not blank, a file message has an attachment, attachment links are http(s), no text holds
-             # a NUL character), so no schema-valid request may be rejected with 400 or 422.
+             # a NUL character, a reaction is one emoji), so no schema-valid request may be rejected with 400 or 422.
              "--no-color"],
+            # The hooks module tells schemathesis how to generate the spec's own formats (emoji).
+            env={**os.environ, "SCHEMATHESIS_HOOKS": "schemathesis_hooks", "PYTHONPATH": str(Path(__file__).parent)},
             cwd=tmp_path, capture_output=True, text=True, timeout=600,
         )
         summary = completed.stdout[-4000:]

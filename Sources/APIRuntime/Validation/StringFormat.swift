@@ -5,6 +5,8 @@ public enum StringFormat: String, Sendable {
     case uuid
     case uri
     case email
+    /// One Unicode emoji sequence (an application format: see `EmojiSequence`).
+    case emoji
 
     /// Whether the text satisfies the format.
     public func accepts(_ text: String) -> Bool {
@@ -12,6 +14,7 @@ public enum StringFormat: String, Sendable {
         case .uuid: return Self.isUUID(text)
         case .uri: return Self.isAbsoluteURI(text)
         case .email: return Self.isEmail(text)
+        case .emoji: return EmojiSequence.isSingle(text)
         }
     }
 
@@ -20,6 +23,7 @@ public enum StringFormat: String, Sendable {
         case .uuid: return "must be a UUID"
         case .uri: return "must be an absolute URI"
         case .email: return "must be an email address"
+        case .emoji: return "must be a single emoji"
         }
     }
 

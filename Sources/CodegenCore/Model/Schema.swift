@@ -42,6 +42,8 @@ public struct StringRules: Sendable {
         case dateTime = "date-time"
         case uri
         case email
+        /// One Unicode emoji sequence: a format of this project's, checked by APIRuntime's `StringFormat.emoji`.
+        case emoji
     }
 
     /// The `pattern`s the generator supports: each is a regular expression that means the same in ECMA-262 and

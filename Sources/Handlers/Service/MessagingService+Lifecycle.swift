@@ -67,9 +67,6 @@ extension MessagingService {
         emoji: String,
         on: Bool
     ) async throws -> MessageReactions {
-        guard Emoji.isValid(emoji) else {
-            throw APIError.validationFailed([FieldProblem(field: "emoji", message: "must be a single emoji")])
-        }
         let (access, id) = try await target(messageId, in: conversationId, user: user)
         guard
             let (groups, changed) = try await database({

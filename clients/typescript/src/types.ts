@@ -207,7 +207,12 @@ export interface UpsertContractRequest {
 
 /**
  * One emoji: a single Unicode emoji sequence (with its modifiers, variation selectors and joiners),
- * such as 👍, 👍🏽, ❤️ or 👩‍💻; anything else is refused with 422.
+ * such as 👍, 👍🏽, ❤️, 👩‍💻, 🇫🇷 or 1️⃣; anything else is refused with 422. The format `emoji`
+ * is this API's own: a single extended grapheme cluster of characters with the Unicode `Emoji` or
+ * `Emoji_Modifier` property, joiners, variation selector 16, the keycap mark and tag characters,
+ * displayed as an emoji (a character with `Emoji_Presentation`, a modifier, variation selector 16, the
+ * keycap mark, or a pair of regional indicators), of at most 16 code points and 64 UTF-8 bytes. Plain
+ * text such as `1`, `#` or `❤` without variation selector 16 is not an emoji.
  */
 export type Emoji = string;
 

@@ -1,15 +1,15 @@
-/// The emoji a reaction may carry: one Unicode emoji sequence, that is one extended grapheme cluster made of emoji
+/// The text the `emoji` string format accepts: one Unicode emoji sequence, that is one extended grapheme cluster made of emoji
 /// scalars and the pieces that join or modify them (ZWJ, variation selectors, skin-tone modifiers, the keycap mark,
 /// tag characters), shown as an emoji. Plain text (`A`, `1`, `#`, `→`) is refused even where Unicode counts the
 /// character as able to become an emoji, unless a variation selector or keycap mark makes it one.
-enum Emoji {
+enum EmojiSequence {
     /// The longest sequence accepted, in scalars (the longest standard ones, families and subdivision flags, have 7
     /// to 10) and in UTF-8 bytes.
     static let maxScalars = 16
     static let maxBytes = 64
 
     /// Whether `text` is exactly one emoji.
-    static func isValid(_ text: String) -> Bool {
+    static func isSingle(_ text: String) -> Bool {
         guard text.count == 1, text.utf8.count <= maxBytes else { return false }
         let scalars = Array(text.unicodeScalars)
         guard scalars.count <= maxScalars else { return false }
