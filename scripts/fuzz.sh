@@ -30,14 +30,22 @@ escaping="-I $out $out/JSONEscaping.o"
 runtime="Sources/APIRuntime/Coding/*.swift Sources/APIRuntime/Errors/APIError.swift"
 runtime+=" Sources/APIRuntime/Errors/FieldProblem.swift Sources/APIRuntime/Validation/*.swift"
 
+# The contact scanner's files, without their module imports, compiled with the generated types it names.
+mkdir -p "$out/contact"
+for file in Sources/Handlers/ContactDetails/{FoldedText,ContactToken,ContactScanner,ContactPrescreen,ScanPass+Links,ScanPass+Phones}.swift; do
+    sed '/^import Generated$/d' "$file" > "$out/contact/$(basename "$file")"
+done
+
 declare -A sources=(
     [engine-packets]="Sources/EngineIO/Protocol/EnginePacket.swift"
     [socket-packets]="Sources/SocketIO/Protocol/SocketPacket.swift Sources/SocketIO/Protocol/JSONScanner.swift Sources/SocketIO/Protocol/JSONText.swift Sources/SocketIO/Protocol/EventCoding.swift Sources/SocketIO/Protocol/BinaryAssembly.swift $escaping"
     [rest-bodies]="$out/Types.swift $runtime -I $out $out/HTTPTypes.o $escaping"
+    [contact-details]="$out/contact/*.swift $out/Types.swift $runtime -I $out $out/HTTPTypes.o $escaping"
 )
-declare -A entry=([engine-packets]=EnginePackets [socket-packets]=SocketPackets [rest-bodies]=RESTBodies)
+declare -A entry=([engine-packets]=EnginePackets [socket-packets]=SocketPackets [rest-bodies]=RESTBodies
+    [contact-details]=ContactDetails)
 
-for target in engine-packets socket-packets rest-bodies; do
+for target in engine-packets socket-packets rest-bodies contact-details; do
     echo "fuzz: building $target"
     # shellcheck disable=SC2086
     rm -f "$out/$target"

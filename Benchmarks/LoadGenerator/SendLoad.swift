@@ -150,8 +150,10 @@ final class SendLoad: SocketIOClientDelegate {
         guard let client = peers[index].client else { return }
         let now = monotonicNanoseconds()
         peers[index].sequence += 1
+        // The clock reading is glued to a letter: a bare run of digits after the sender's number would read as a
+        // phone number to the contact filter, which masks it.
         let argument =
-            #"{"conversationId":"\#(peers[index].conversationId)","content":"bench \#(index) \#(now) \#(padding)","#
+            #"{"conversationId":"\#(peers[index].conversationId)","content":"bench \#(index) t\#(now) \#(padding)","#
             + #""clientMessageId":"\#(runId)-\#(index)-\#(peers[index].sequence)"}"#
         if let id = client.emit("send_message", json: argument, ack: true) {
             peers[index].pending[id] = now
@@ -199,7 +201,8 @@ final class SendLoad: SocketIOClientDelegate {
             let marker = packet.firstRange(of: #""content":"bench "#)
         else { return }
         let fields = packet[marker.upperBound...].prefix(48).split(separator: " ")
-        guard fields.count >= 2, let sender = Int(fields[0]), let sentAt = UInt64(fields[1]), sender != client.tag
+        guard fields.count >= 2, let sender = Int(fields[0]), fields[1].first == "t",
+            let sentAt = UInt64(fields[1].dropFirst()), sender != client.tag
         else { return }
         deliveryLatencies.record(monotonicNanoseconds() - sentAt)
     }

@@ -57,10 +57,11 @@ struct ServerApp {
     }
 
     /// Runs the server until SIGTERM/SIGINT. Shutdown order: Socket.IO first (refuse new sessions, let received
-    /// events finish and ack, close every client's transport so that clients reconnect by themselves), then the
-    /// recovery store (its last writes) and the cross-node listener, then the HTTP server (stop accepting, finish
-    /// in-flight requests), then the database pool, then the embedded cluster; anything still running after
-    /// `SHUTDOWN_TIMEOUT_MS` more is cancelled.
+    /// events finish and ack, close every client's transport so that clients reconnect by themselves), then presence
+    /// (this node's users who are not online elsewhere go offline, announced), then the recovery store (its last
+    /// writes) and the cross-node listener, then the HTTP server (stop accepting, finish in-flight requests), then
+    /// the database pool, then the embedded cluster; anything still running after `SHUTDOWN_TIMEOUT_MS` more is
+    /// cancelled.
     func serve() async throws {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(Self.metricsFactory(registry: registry))
@@ -82,15 +83,26 @@ struct ServerApp {
         let postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
         let io = SocketServer(configuration: configuration.socketServerConfiguration, logger: logger)
         let namespace = io.namespace(MessagesChannel.namespace)
+        let store = MessageStore(client: postgres, logger: logger)
+        let events = EventPublisher(sink: NamespaceEventSink(namespace: namespace), logger: logger)
+        let presence = PresenceTracker(
+            store: store,
+            events: events,
+            nodeId: configuration.nodeId,
+            timeout: configuration.presenceTimeout,
+            logger: logger
+        )
         let service = MessagingService(
-            store: MessageStore(client: postgres, logger: logger),
-            events: EventPublisher(sink: NamespaceEventSink(namespace: namespace), logger: logger),
+            store: store,
+            events: events,
             databaseTimeout: configuration.databaseTimeout,
             limits: configuration.limits,
             spans: Spans(enabled: tracing != nil),
-            editWindow: configuration.editWindow
+            editWindow: configuration.editWindow,
+            contactFilter: configuration.contactFilter,
+            presence: presence
         )
-        _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, logger: logger)
+        _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, presence: presence, logger: logger)
         let cluster = clusterServices(io: io, namespace: namespace, postgres: postgres)
         let router = makeRouter(
             io: io,
@@ -100,10 +112,11 @@ struct ServerApp {
         )
         let app = makeApplication(router: router, io: io, postgres: postgres)
         var groupConfiguration = ServiceGroupConfiguration(
-            // Shut down in reverse: Socket.IO, then the cross-node listener and the recovery store, then HTTP, then the
+            // Shut down in reverse: Socket.IO, then presence (this node's users go offline, announced through the
+            // cross-node listener), then the cross-node listener and the recovery store, then HTTP, then the
             // database pool, then the span exporter.
             services: (tracing.map { [.init(service: $0)] } ?? []) + [.init(service: postgres), .init(service: app)]
-                + cluster + [.init(service: io)],
+                + cluster + [.init(service: presence), .init(service: io)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -168,6 +168,10 @@ actor RecordingSink: EventSink {
             UserTyping(conversationId: Sample.conversationId, userId: "user-client-1", isTyping: true),
             to: room
         )
+        try await emitter.presence(
+            Presence(userId: "user-client-1", online: false, lastSeenAt: Sample.date),
+            to: .room("user:user-freelancer-7")
+        )
         try await emitter.messagesRead(
             MessagesRead(
                 conversationId: Sample.conversationId,
@@ -198,9 +202,9 @@ actor RecordingSink: EventSink {
             #expect(try spec.get().problems(event: event.event, payload: event.argument) == [], "\(event.event)")
         }
         #expect(emitted[1].target.exceptRooms == ["s-1"])
-        // `x-replay: false` in the spec: recovery never replays `connected` or typing.
+        // `x-replay: false` in the spec: recovery never replays `connected`, typing or presence.
         #expect(
-            emitted.filter { !$0.replayable }.map(\.event) == ["connected", "user_typing"]
+            emitted.filter { !$0.replayable }.map(\.event) == ["connected", "user_typing", "presence"]
         )
     }
 

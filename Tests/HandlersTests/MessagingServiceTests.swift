@@ -19,7 +19,7 @@ import Testing
                 CreateMessageRequest(contractId: Fixture.contract, content: "second"),
                 from: Fixture.freelancer
             )
-            #expect(again.conversationId == conversation)
+            #expect(again.message.conversationId == conversation)
         }
     }
 
@@ -241,6 +241,7 @@ import Testing
                 ],
                 clientMessageId: nil
             )
+            .message
             #expect(file.attachments.first?.name == "a.pdf")
             #expect(file.messageType == .file)
         }

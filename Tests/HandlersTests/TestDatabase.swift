@@ -114,11 +114,11 @@ struct Fixture: Sendable {
 
     /// Starts the contract's main conversation with a first message from the client; returns its id.
     func startConversation(milestone: String? = nil) async throws -> String {
-        let message = try await service.create(
+        let written = try await service.create(
             CreateMessageRequest(contractId: Self.contract, milestoneId: milestone, content: "first"),
             from: Self.client
         )
-        return message.conversationId
+        return written.message.conversationId
     }
 
     func send(
@@ -137,6 +137,7 @@ struct Fixture: Sendable {
             attachments: nil,
             clientMessageId: clientMessageId
         )
+        .message
     }
 
     func unread(_ conversation: String, for user: String) async throws -> Int {

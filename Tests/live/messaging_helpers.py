@@ -10,7 +10,7 @@ import socketio
 from conftest import SERVICE_KEY
 
 SERVER_EVENTS = ["connected", "new_message", "message_notification", "user_typing", "messages_read", "message_updated",
-                 "message_deleted", "message_reactions"]
+                 "message_deleted", "message_reactions", "presence"]
 
 
 def provision(server, milestones=("m1",)):

@@ -31,6 +31,8 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let conflict = Code("CONFLICT", .conflict)
         public static let payloadTooLarge = Code("PAYLOAD_TOO_LARGE", .contentTooLarge)
         public static let validationFailed = Code("VALIDATION_FAILED", .unprocessableContent)
+        /// A message with contact details while the contract does not allow sharing them (`CONTACT_FILTER=block`).
+        public static let contactDetails = Code("CONTACT_DETAILS", .unprocessableContent)
         public static let rateLimited = Code("RATE_LIMITED", .tooManyRequests)
         public static let unknownEvent = Code("UNKNOWN_EVENT", .notFound)
         public static let serviceUnavailable = Code("SERVICE_UNAVAILABLE", .serviceUnavailable)
@@ -38,7 +40,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
 
         static let all: [Code] = [
             .badRequest, .unauthorized, .forbidden, .notFound, .methodNotAllowed, .conflict, .payloadTooLarge,
-            .validationFailed, .rateLimited, .unknownEvent, .serviceUnavailable, .internalError,
+            .validationFailed, .contactDetails, .rateLimited, .unknownEvent, .serviceUnavailable, .internalError,
         ]
     }
 

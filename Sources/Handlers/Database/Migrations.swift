@@ -18,6 +18,7 @@ public enum Migrations {
         Migration(version: 5, name: "connection state recovery", statements: Schema.v5),
         Migration(version: 6, name: "message ids in commit order", statements: Schema.v6),
         Migration(version: 7, name: "edits, deletion, reactions, change cursor, search", statements: Schema.v7),
+        Migration(version: 8, name: "presence across nodes", statements: Schema.v8),
     ]
 
     /// Applies the migrations not yet applied; returns the versions it applied.

@@ -53,6 +53,18 @@ enum ServiceMetrics {
         persisted.increment()
     }
 
+    /// A piece of contact information in a message: `kind` is email, phone or link; `action` masked or blocked.
+    static func contactDetailFound(_ kind: String, action: String) {
+        Counter(label: "messaging_contact_details_total", dimensions: [("kind", kind), ("action", action)])
+            .increment()
+    }
+
+    /// A user came online (`online` true) or went offline, as this node announced it.
+    static func presenceChanged(online: Bool) {
+        Counter(label: "messaging_presence_changes_total", dimensions: [("online", online ? "true" : "false")])
+            .increment()
+    }
+
     /// A socket CONNECT was refused by the service (`unauthorized`, `per_user_limit`).
     static func connectionRefused(_ reason: String) {
         Counter(label: "messaging_connections_refused_total", dimensions: [("reason", reason)]).increment()

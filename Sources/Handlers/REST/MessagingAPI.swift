@@ -45,10 +45,12 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
     ) async throws
         -> Operations.CreateMessage.Output
     {
-        .created(
+        let written = try await service.create(input.body, from: identity)
+        return .created(
             MessageResponse(
                 message: "Message created successfully",
-                data: try await service.create(input.body, from: identity)
+                data: written.message,
+                contactDetailsHidden: written.contactDetailsHidden
             )
         )
     }
@@ -122,7 +124,7 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
     ) async throws
         -> Operations.SendMessage.Output
     {
-        let message = try await service.send(
+        let written = try await service.send(
             to: input.path.id,
             from: identity,
             content: input.body.content,
@@ -130,7 +132,13 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
             attachments: input.body.attachments,
             clientMessageId: input.body.clientMessageId
         )
-        return .created(MessageResponse(message: "Message sent successfully", data: message))
+        return .created(
+            MessageResponse(
+                message: "Message sent successfully",
+                data: written.message,
+                contactDetailsHidden: written.contactDetailsHidden
+            )
+        )
     }
 
     public func markConversationRead(
@@ -172,13 +180,19 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
         identity: String,
         context: Context
     ) async throws -> Operations.EditMessage.Output {
-        let message = try await service.edit(
+        let written = try await service.edit(
             input.path.messageId,
             in: input.path.id,
             by: identity,
             content: input.body.content
         )
-        return .ok(MessageResponse(message: "Message edited successfully", data: message))
+        return .ok(
+            MessageResponse(
+                message: "Message edited successfully",
+                data: written.message,
+                contactDetailsHidden: written.contactDetailsHidden
+            )
+        )
     }
 
     public func deleteMessage(

@@ -14,12 +14,14 @@ extension MessagingService {
         in conversationId: String?,
         by user: String,
         content: String
-    ) async throws -> Message {
+    ) async throws -> Written {
         guard StringPattern.notBlank.accepts(content) else {
             throw APIError.validationFailed([FieldProblem(field: "content", message: "must not be blank")])
         }
         try limiters.send.check(user)
         let (access, id) = try await target(messageId, in: conversationId, user: user)
+        // A closed contract's conversation refuses the edit in the store, whatever the text holds.
+        let screened = try contactFilter.screen(content, contractStatus: .active)
         let window = editWindow
         guard
             let changed = try await database({
@@ -27,7 +29,7 @@ extension MessagingService {
                     message: id,
                     conversation: access.conversationId,
                     by: user,
-                    content: content,
+                    content: screened.content,
                     window: window
                 )
             })
@@ -39,7 +41,10 @@ extension MessagingService {
                 participants: access.participants
             )
         }
-        return changed.message
+        return Written(
+            message: changed.message,
+            contactDetailsHidden: screened.hidden.isEmpty ? nil : screened.hidden
+        )
     }
 
     /// Makes the caller's message a tombstone; deleting it again answers the tombstone and announces nothing.

@@ -20,6 +20,17 @@ public struct MessagingService: Sendable {
     public let spans: Spans
     /// How long after its sending a text message may be edited (`EDIT_WINDOW_S`).
     let editWindow: Duration
+    /// Masks or refuses contact details in what users write (`CONTACT_FILTER`).
+    let contactFilter: ContactFilter
+    /// Who is online on any node; nil leaves presence out of conversations.
+    let presence: PresenceTracker?
+
+    /// A message as stored by a send or an edit, and the kinds of contact detail the filter hid in it (nil when
+    /// none), which the sender's ack or response reports.
+    public struct Written: Sendable {
+        public var message: Message
+        public var contactDetailsHidden: [ContactDetailKind]?
+    }
 
     /// - Parameters:
     ///   - store: the PostgreSQL store every use case reads and writes through.
@@ -29,13 +40,17 @@ public struct MessagingService: Sendable {
     ///   - limits: the per-user rate budgets and the per-user connection ceiling.
     ///   - spans: whether database calls and socket events are traced.
     ///   - editWindow: how long after its sending a text message may be edited.
+    ///   - contactFilter: what happens to contact details in message text.
+    ///   - presence: who is online, for a conversation's `otherParticipantPresence`.
     public init(
         store: MessageStore,
         events: EventPublisher,
         databaseTimeout: Duration = .seconds(4),
         limits: MessagingLimits = .init(),
         spans: Spans = Spans(enabled: false),
-        editWindow: Duration = .seconds(900)
+        editWindow: Duration = .seconds(900),
+        contactFilter: ContactFilter = ContactFilter(),
+        presence: PresenceTracker? = nil
     ) {
         self.store = store
         self.events = events
@@ -43,6 +58,8 @@ public struct MessagingService: Sendable {
         self.limiters = Limiters(limits)
         self.spans = spans
         self.editWindow = editWindow
+        self.contactFilter = contactFilter
+        self.presence = presence
     }
 
     // MARK: Access
@@ -74,7 +91,7 @@ public struct MessagingService: Sendable {
         type: MessageType,
         attachments: [Attachment]?,
         clientMessageId: String?
-    ) async throws -> Message {
+    ) async throws -> Written {
         try limiters.send.check(user)
         return try await persist(
             to: conversationId,
@@ -93,7 +110,7 @@ public struct MessagingService: Sendable {
         type: MessageType,
         attachments: [Attachment]?,
         clientMessageId: String?
-    ) async throws -> Message {
+    ) async throws -> Written {
         // The parties usually come from memory; the contract's status is checked by the insert itself.
         let access: MessageStore.Access
         if let id = UUID(parsing: conversationId),
@@ -106,12 +123,14 @@ public struct MessagingService: Sendable {
             store.remember(access)
         }
         try requireWritable(access)
+        // Only an active contract's conversations take messages; the insert checks that status again.
+        let screened = try contactFilter.screen(content, contractStatus: .active)
         let stored = try await database {
             try await store.insert(
                 MessageStore.NewMessage(
                     conversationId: access.conversationId,
                     senderId: user,
-                    content: content,
+                    content: screened.content,
                     messageType: type,
                     attachments: attachments ?? [],
                     clientMessageId: clientMessageId
@@ -127,11 +146,11 @@ public struct MessagingService: Sendable {
             ServiceMetrics.messagePersisted()
             await events.messageSent(message, participants: access.participants)
         }
-        return message
+        return Written(message: message, contactDetailsHidden: screened.hidden.isEmpty ? nil : screened.hidden)
     }
 
     /// Sends a message in the conversation of a contract (or milestone), creating the conversation if needed.
-    public func create(_ request: CreateMessageRequest, from user: String) async throws -> Message {
+    public func create(_ request: CreateMessageRequest, from user: String) async throws -> Written {
         try limiters.send.check(user)
         guard
             let parties = try await database({
@@ -205,11 +224,16 @@ public struct MessagingService: Sendable {
 
     // MARK: Conversations
 
+    /// One conversation as the viewer sees it, with the other participant's presence when it is tracked.
     public func conversation(_ conversationId: String, viewer: String) async throws -> Conversation {
         guard let id = UUID(parsing: conversationId),
-            let conversation = try await database({ try await store.conversation(id, viewer: viewer) })
+            var conversation = try await database({ try await store.conversation(id, viewer: viewer) })
         else {
             throw APIError.notFound("Conversation not found")
+        }
+        if let presence {
+            let other = conversation.client.id == viewer ? conversation.freelancer.id : conversation.client.id
+            conversation.otherParticipantPresence = try await database { try await presence.presence(of: other) }
         }
         return conversation
     }

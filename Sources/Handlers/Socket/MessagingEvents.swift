@@ -28,7 +28,7 @@ public struct MessagingEvents: MessagesEventHandler {
     }
 
     public func sendMessage(_ payload: SocketSendMessage, connection: SocketCaller) async throws -> MessageAck {
-        let message = try await service.send(
+        let written = try await service.send(
             to: payload.conversationId,
             from: connection.userId,
             content: payload.content,
@@ -36,11 +36,12 @@ public struct MessagingEvents: MessagesEventHandler {
             attachments: payload.attachments,
             clientMessageId: payload.clientMessageId
         )
-        return MessageAck(message: message)
+        return MessageAck(message: written.message, contactDetailsHidden: written.contactDetailsHidden)
     }
 
     public func createMessage(_ payload: CreateMessageRequest, connection: SocketCaller) async throws -> MessageAck {
-        MessageAck(message: try await service.create(payload, from: connection.userId))
+        let written = try await service.create(payload, from: connection.userId)
+        return MessageAck(message: written.message, contactDetailsHidden: written.contactDetailsHidden)
     }
 
     public func typing(_ payload: TypingUpdate, connection: SocketCaller) async throws -> OkAck {
@@ -54,13 +55,13 @@ public struct MessagingEvents: MessagesEventHandler {
     }
 
     public func editMessage(_ payload: SocketEditMessage, connection: SocketCaller) async throws -> MessageAck {
-        let message = try await service.edit(
+        let written = try await service.edit(
             payload.messageId,
             in: payload.conversationId,
             by: connection.userId,
             content: payload.content
         )
-        return MessageAck(message: message)
+        return MessageAck(message: written.message, contactDetailsHidden: written.contactDetailsHidden)
     }
 
     public func deleteMessage(_ payload: MessageRef, connection: SocketCaller) async throws -> MessageAck {

@@ -12,6 +12,8 @@ public struct MessagingNamespace: Sendable {
     let service: MessagingService
     let tokens: any TokenVerifying
     let logger: Logger
+    /// Counts this node's sockets per user for presence; nil leaves presence out.
+    let presence: PresenceTracker?
     let admissions = ConnectionAdmissions()
     let dispatcher: MessagesEventDispatcher<MessagingEvents>
     let emitter: MessagesEventEmitter
@@ -23,6 +25,7 @@ public struct MessagingNamespace: Sendable {
         on server: SocketServer,
         service: MessagingService,
         tokens: any TokenVerifying,
+        presence: PresenceTracker? = nil,
         logger: Logger
     ) -> Namespace {
         let namespace = server.namespace(MessagesChannel.namespace)
@@ -31,6 +34,7 @@ public struct MessagingNamespace: Sendable {
             service: service,
             tokens: tokens,
             logger: logger,
+            presence: presence,
             dispatcher: MessagesEventDispatcher(handler: MessagingEvents(service: service), logger: logger),
             emitter: MessagesEventEmitter(sink: NamespaceEventSink(namespace: namespace))
         )
@@ -83,6 +87,7 @@ public struct MessagingNamespace: Sendable {
 
     func connected(_ socket: Socket) async {
         guard let userId = socket.data as? String else { return }
+        presence?.connected(user: userId)
         logger.info(
             "Socket connected",
             metadata: [
@@ -96,6 +101,7 @@ public struct MessagingNamespace: Sendable {
     }
 
     func disconnected(_ socket: Socket, reason: DisconnectReason) {
+        if let userId = socket.data as? String { presence?.disconnected(user: userId) }
         logger.info(
             "Socket disconnected",
             metadata: [

@@ -51,6 +51,8 @@ struct ServerConfiguration: Sendable {
     /// Nil turns connection state recovery off.
     var recoveryWindow: Duration?
     var editWindow: Duration
+    var contactFilter: ContactFilter
+    var presenceTimeout: Duration
     var searchLanguage: String
     var tracesExporter: TracesExporter
 
@@ -115,6 +117,12 @@ struct ServerConfiguration: Sendable {
         nodeId = try Settings.nodeId.read(from: reader) ?? "node-" + UUID().uuidString.prefix(8).lowercased()
         recoveryWindow = try Settings.recoveryWindow.read(from: reader)
         editWindow = try Settings.editWindow.read(from: reader)
+        presenceTimeout = try Settings.presenceTimeout.read(from: reader)
+        contactFilter = ContactFilter(
+            mode: try Settings.contactFilter.read(from: reader),
+            allowedDomains: try Settings.contactAllowedDomains.read(from: reader),
+            sharingStatuses: try Settings.contactSharingStatuses.read(from: reader)
+        )
         searchLanguage = try Settings.searchLanguage.read(from: reader)
         tracesExporter = try Settings.tracesExporter.read(from: reader)
     }

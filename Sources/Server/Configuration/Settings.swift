@@ -1,5 +1,6 @@
 import APIRuntime
 import Foundation
+import Generated
 import Handlers
 import Logging
 
@@ -265,6 +266,47 @@ enum Settings {
         "how long after sending it a sender may edit a text message (`PATCH …/messages/{messageId}`, "
             + "`edit_message`); later edits get 409 `CONFLICT`"
     )
+    static let presenceTimeout = Setting<Duration>.duration(
+        "PRESENCE_TIMEOUT_S",
+        default: .seconds(15),
+        "how long a node may go without its presence heartbeat (beaten every third of it) before the users whose "
+            + "sockets it held count as offline: a node that dies takes at most this long, plus a beat, to be seen "
+            + "as gone. A user's last socket closing makes them offline after 2 s (a page reload does not flicker)"
+    )
+    static let contactFilter = Setting<ContactFilter.Mode>.choice(
+        "CONTACT_FILTER",
+        default: .mask,
+        "email addresses, phone numbers and links to other domains in message text (also written as \"name at "
+            + "mail dot com\", with spelled-out digits or look-alike letters): `mask` stores and delivers them as "
+            + "`[email hidden]`, `[phone hidden]`, `[link hidden]` and tells the sender in `contactDetailsHidden` of "
+            + "the ack or response; `block` refuses the message with 422 `CONTACT_DETAILS`; `off` leaves text as "
+            + "written"
+    )
+    static let contactAllowedDomains = Setting<[String]>.list(
+        "CONTACT_ALLOWED_DOMAINS",
+        unset: "none",
+        "comma-separated domains whose links (and their subdomains') the contact filter keeps, such as the "
+            + "marketplace's own"
+    )
+    static let contactSharingStatuses = Setting<Set<ContractStatus>>(
+        name: "CONTACT_SHARING_STATUSES",
+        defaultValue: [],
+        defaultText: "none",
+        meaning: "comma-separated contract statuses (`active`, `paused`, `completed`, `cancelled`) in which the "
+            + "parties may share contact details: the filter leaves their messages alone. Only an active "
+            + "contract's conversations take messages, so `active` turns the filter off for every message",
+        expectation: "a comma-separated list of active, paused, completed, cancelled",
+        parse: { text -> Set<ContractStatus>? in
+            var statuses = Set<ContractStatus>()
+            for item in text.split(separator: ",") {
+                let name = item.trimmingCharacters(in: .whitespaces).lowercased()
+                guard !name.isEmpty else { continue }
+                guard let status = ContractStatus(rawValue: name) else { return nil }
+                statuses.insert(status)
+            }
+            return statuses
+        }
+    )
     static let searchLanguage = Setting<String>.text(
         "SEARCH_LANGUAGE",
         default: "english",
@@ -313,6 +355,8 @@ enum Settings {
         maxPendingSessionsPerAddress.documentation, trustedProxies.documentation, maxBodyBytes.documentation,
         shutdownTimeout.documentation, logLevel.documentation, logFormat.documentation, metricsToken.documentation,
         broadcastAdapter.documentation, nodeId.documentation, recoveryWindow.documentation, editWindow.documentation,
+        presenceTimeout.documentation, contactFilter.documentation, contactAllowedDomains.documentation,
+        contactSharingStatuses.documentation,
         searchLanguage.documentation, demoLogin.documentation,
         socketIOClientBundle.documentation, tracesExporter.documentation, environmentFile.documentation,
     ]

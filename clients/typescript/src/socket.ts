@@ -16,6 +16,8 @@ export interface MessagesServerToClientEvents {
   message_notification: (payload: T.MessageNotification) => void;
   /** Typing state of another participant; `isTyping` false arrives 5 s after the last update. */
   user_typing: (payload: T.UserTyping) => void;
+  /** A user with whom this user shares a conversation came online (their first socket on any node) or went offline (their last socket closed, or the node holding it stopped beating for `PRESENCE_TIMEOUT_S`); sent once per change to the personal rooms of those users. */
+  presence: (payload: T.Presence) => void;
   /** A participant read the conversation up to `lastReadMessageId`; the other's ticks turn to seen. */
   messages_read: (payload: T.MessagesRead) => void;
   /** A message was edited; sent to every participant's personal room (so to each of their sockets). */

@@ -10,7 +10,7 @@ export type ExternalId = string;
  */
 export type MessageType = "text" | "file" | "system";
 
-export type ErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "VALIDATION_FAILED" | "RATE_LIMITED" | "UNKNOWN_EVENT" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+export type ErrorCode = "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "VALIDATION_FAILED" | "CONTACT_DETAILS" | "RATE_LIMITED" | "UNKNOWN_EVENT" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
 
 /** One problem with one field of the input. */
 export interface FieldError {
@@ -93,6 +93,8 @@ export interface Conversation {
   /** Whether the viewer archived it. */
   isArchived: boolean;
   createdAt: string;
+  /** The other participant's presence; in the answer of `GET /api/messages/conversations/{id}`. */
+  otherParticipantPresence?: Presence;
   /**
    * How far the other participant has read: the newest message they had when they last marked the
    * conversation read (every message up to it is read); null before they first did.
@@ -310,6 +312,7 @@ export interface MessageResponse {
   success: true;
   message: string;
   data: Message;
+  contactDetailsHidden?: ContactDetailsHidden;
 }
 
 export interface ConversationResponse {
@@ -434,6 +437,14 @@ export interface UserTyping {
   isTyping: boolean;
 }
 
+/** Whether a user has a socket open on any node, and when they were last seen. */
+export interface Presence {
+  userId: ExternalId;
+  online: boolean;
+  /** When the user was last online: the time of this change when it is one, the time the last socket closed while offline, null for a user never seen online. */
+  lastSeenAt: string | null;
+}
+
 export interface MessagesRead {
   conversationId: string;
   /** The participant who read. */
@@ -453,7 +464,14 @@ export interface OkAck {
 export interface MessageAck {
   success: true;
   message: Message;
+  contactDetailsHidden?: ContactDetailsHidden;
 }
+
+/** A kind of contact information that the contact filter hides. */
+export type ContactDetailKind = "email" | "phone" | "link";
+
+/** Present when the server masked contact details in the message's content (`CONTACT_FILTER=mask`): the kinds it replaced, each once, with markers such as `[phone hidden]`. The stored and delivered text is the masked one. */
+export type ContactDetailsHidden = ContactDetailKind[];
 
 export interface ReadAck {
   success: true;
