@@ -65,7 +65,8 @@ public enum SearchLanguage {
             )
             _ = try await connection.query(
                 """
-                UPDATE messages SET search_vector = messaging_search_document(content) WHERE deleted_at IS NULL
+                UPDATE messages SET search_vector = messaging_search_row(content, conversation_id)
+                WHERE deleted_at IS NULL
                 """,
                 logger: logger
             )

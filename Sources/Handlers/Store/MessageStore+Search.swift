@@ -25,9 +25,11 @@ extension MessageStore {
     /// One page of the messages matching `query.text` in the viewer's conversations, best first (then newest). The
     /// text is read by `websearch_to_tsquery` in the stored search configuration (`messaging_search_config()`),
     /// which never fails on any input; deleted messages have no search vector. The matches are found with one scan
-    /// of the GIN index (narrowed to one conversation when one is given) and only then kept to the viewer's
-    /// conversations: joining first made PostgreSQL scan the index once per conversation of the viewer. The page is
-    /// chosen next, and only its rows are joined and given a headline.
+    /// of the GIN index, which holds a lexeme per participant (`Schema.v9`): the query and the viewer's lexeme
+    /// together yield only the viewer's matches (narrowed to one conversation when one is given). The join on the
+    /// participants then decides, as it always did, which of them the viewer may read. (Joining first made
+    /// PostgreSQL scan the index once per conversation of the viewer.) The page is chosen next, and only its rows are
+    /// joined and given a headline.
     func search(_ query: SearchQuery, viewer: String) async throws -> (hits: [SearchHit], hasMore: Bool) {
         let (offset, fetch) = ((query.page - 1) * query.limit, query.limit + 1)
         let rows = try await client.query(
@@ -36,6 +38,7 @@ extension MessageStore {
                 SELECT m.id, m.conversation_id, m.search_vector
                 FROM messages m
                 WHERE m.search_vector @@ websearch_to_tsquery(messaging_search_config(), \(query.text))
+                  AND m.search_vector @@ quote_literal('~' || md5(\(viewer)))::tsquery
                   AND m.deleted_at IS NULL
                   AND (\(query.conversationId)::uuid IS NULL OR m.conversation_id = \(query.conversationId))
                   AND (\(query.before)::uuid IS NULL OR m.id < \(query.before))
