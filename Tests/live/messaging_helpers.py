@@ -30,6 +30,15 @@ def provision(server, milestones=("m1",)):
     return client, freelancer, stranger, contract
 
 
+def open_conversation(server):
+    """A provisioned contract whose main conversation the client opened with "hello"; returns (client, freelancer,
+    stranger, contract, conversation id)."""
+    client, freelancer, stranger, contract = provision(server)
+    first = api(server, client, "POST", "/api/messages", json={"contractId": contract, "content": "hello"})
+    assert first.status_code == 201, first.text
+    return client, freelancer, stranger, contract, first.json()["data"]["conversationId"]
+
+
 def api(server, user, method, path, **kwargs):
     headers = {"Authorization": f"Bearer {server.token(user)}"}
     return requests.request(method, server.url + path, headers=headers, timeout=10, **kwargs)

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from conftest import BUILD, SERVICE_KEY, start_messaging_server
-from messaging_helpers import Device, api, provision
+from messaging_helpers import Device, api, open_conversation
 
 HERE = Path(__file__).parent
 
@@ -28,13 +28,6 @@ def blocking(tmp_path_factory):
     server = start_messaging_server(tmp_path_factory.mktemp("contact-block"), CONTACT_FILTER="block")
     yield server
     server.stop()
-
-
-def open_chat(server):
-    client, freelancer, stranger, contract = provision(server)
-    first = api(server, client, "POST", "/api/messages", json={"contractId": contract, "content": "hello"})
-    assert first.status_code == 201, first.text
-    return client, freelancer, contract, first.json()["data"]["conversationId"]
 
 
 def post(server, user, conversation, content):
@@ -57,7 +50,7 @@ def contact_metric(server, kind, action):
 
 
 def test_rest_masks_tells_the_sender_and_stores_only_the_masked_text(masking):
-    client, freelancer, _, conversation = open_chat(masking)
+    client, freelancer, _, _, conversation = open_conversation(masking)
     watcher = Device(masking, freelancer)
     try:
         assert watcher.call("join_conversation", {"conversationId": conversation})["success"] is True
@@ -83,7 +76,7 @@ def test_rest_masks_tells_the_sender_and_stores_only_the_masked_text(masking):
 
 
 def test_innocent_text_and_allowed_domains_pass_unchanged_without_the_field(masking):
-    client, _, _, conversation = open_chat(masking)
+    client, _, _, _, conversation = open_conversation(masking)
     for text in ("The price is $1,500 for milestone 2, due 2025-03-01 (version 2.10.3)",
                  "Docs: https://marketplace.example/help and support.acme-market.com/start",
                  "We use ASP.NET and Node.js; look at it by 10:30"):
@@ -94,7 +87,7 @@ def test_innocent_text_and_allowed_domains_pass_unchanged_without_the_field(mask
 
 
 def test_python_socketio_send_create_and_edit_are_masked(masking):
-    client, freelancer, contract, conversation = open_chat(masking)
+    client, freelancer, _, contract, conversation = open_conversation(masking)
     sender, watcher = Device(masking, client), Device(masking, freelancer)
     try:
         assert sender.call("join_conversation", {"conversationId": conversation})["success"] is True
@@ -127,7 +120,7 @@ def test_python_socketio_send_create_and_edit_are_masked(masking):
 
 def test_the_official_client_is_told_and_the_other_side_sees_the_mask(masking):
     # Under Node the browser bundle has WebSocket only; python-socketio above starts with polling and upgrades.
-    client, freelancer, _, conversation = open_chat(masking)
+    client, freelancer, _, _, conversation = open_conversation(masking)
     bundle = HERE.parents[1] / ".tools" / "socket.io.min.js"
     finished = subprocess.run(
         ["node", "--experimental-websocket", str(HERE / "js" / "contact_client.js"), str(bundle), masking.url,
@@ -141,7 +134,7 @@ def test_the_official_client_is_told_and_the_other_side_sees_the_mask(masking):
 
 
 def test_block_refuses_with_contact_details_and_stores_nothing(blocking):
-    client, freelancer, contract, conversation = open_chat(blocking)
+    client, freelancer, _, contract, conversation = open_conversation(blocking)
     before = contact_metric(blocking, "email", "blocked")
     refused = post(blocking, client, conversation, "jane_doe@company.co.uk")
     assert refused.status_code == 422, refused.text
@@ -177,7 +170,7 @@ def test_sharing_statuses_and_off_leave_text_alone(tmp_path):
                         {"CONTACT_FILTER": "OFF"}):
         server = start_messaging_server(tmp_path / environment["CONTACT_FILTER"], **environment)
         try:
-            client, _, _, conversation = open_chat(server)
+            client, _, _, _, conversation = open_conversation(server)
             sent = post(server, client, conversation, "john@gmail.com, 555-123-4567")
             assert sent.status_code == 201, (environment, sent.text)
             assert sent.json()["data"]["content"] == "john@gmail.com, 555-123-4567"

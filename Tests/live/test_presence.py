@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import start_messaging_server
-from messaging_helpers import Device, api, provision
+from messaging_helpers import Device, api, open_conversation
 
 TIMEOUT_S = 3
 
@@ -22,13 +22,6 @@ def nodes(cluster, tmp_path_factory):
     yield node_a, node_b, common
     node_a.stop()
     node_b.stop()
-
-
-def chat(server):
-    client, freelancer, stranger, contract = provision(server)
-    created = api(server, client, "POST", "/api/messages", json={"contractId": contract, "content": "hello"})
-    assert created.status_code == 201, created.text
-    return client, freelancer, stranger, created.json()["data"]["conversationId"]
 
 
 def presence_seen(server, viewer, conversation):
@@ -50,7 +43,7 @@ def wait_changes(device, user, count, timeout=10):
 
 def test_every_node_agrees_and_only_counterparts_hear(nodes):
     node_a, node_b, _ = nodes
-    client, freelancer, stranger, conversation = chat(node_a)
+    client, freelancer, stranger, _, conversation = open_conversation(node_a)
     watcher = Device(node_b, freelancer)
     outsider = Device(node_a, stranger)
     try:
@@ -88,7 +81,7 @@ def test_every_node_agrees_and_only_counterparts_hear(nodes):
 
 def test_a_reload_does_not_flicker(nodes):
     node_a, node_b, _ = nodes
-    client, freelancer, _, conversation = chat(node_a)
+    client, freelancer, _, _, conversation = open_conversation(node_a)
     watcher = Device(node_b, freelancer)
     try:
         page = Device(node_a, client)
@@ -106,7 +99,7 @@ def test_a_reload_does_not_flicker(nodes):
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
 def test_a_node_that_stops_takes_its_users_offline(nodes, tmp_path, how):
     node_a, node_b, common = nodes
-    client, freelancer, _, conversation = chat(node_a)
+    client, freelancer, _, _, conversation = open_conversation(node_a)
     node_c = start_messaging_server(tmp_path / "c", NODE_ID="node-c", **common)
     watcher = Device(node_b, freelancer)
     doomed = None
@@ -137,7 +130,7 @@ def test_the_official_client_hears_presence_from_another_node(nodes):
     from pathlib import Path
 
     node_a, node_b, _ = nodes
-    client, freelancer, _, _ = chat(node_a)
+    client, freelancer, _, _, _ = open_conversation(node_a)
     here = Path(__file__).parent
     finished = subprocess.run(
         ["node", "--experimental-websocket", str(here / "js" / "presence_client.js"),
