@@ -7,7 +7,8 @@
 # server's EVENT_LOOP_THREADS; unset: the server's default, one per core),
 # HISTORY_CONVERSATIONS (1000) × HISTORY_PER_CONVERSATION (1000), HISTORY_CONNECTIONS (1,4), BENCH_PORT (8100),
 # BENCH_PG_PORT (55433; the control run's cluster, WAL in /dev/shm, takes the next port), REPORT (BENCHMARKS.md),
-# STORM_CONNECTIONS (5000), BENCH_LABEL (a line for the report).
+# STORM_CONNECTIONS (5000), BENCH_LABEL (a line for the report), BENCH_SERVER (another messaging-server binary to
+# measure, for an A/B of two builds in one sitting; the reconnect storm always runs this checkout's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -34,6 +35,7 @@ log "release build"
 swift build -c release --product messaging-server
 swift build -c release --product loadgen
 bin=$(swift build -c release --show-bin-path)
+server_bin=${BENCH_SERVER:-$bin/messaging-server}
 
 # PostgreSQL refuses to run as root: as root the cluster belongs to the postgres user.
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -94,7 +96,7 @@ start_server() {
     DATABASE_URL="postgres://postgres@127.0.0.1:$db_port/messaging" PORT=$port LOG_LEVEL=warning \
         RATE_LIMIT_SEND=1000000/1000000 RATE_LIMIT_EVENTS=1000000/1000000 RATE_LIMIT_REST=1000000/1000000 \
         MAX_CONNECTIONS=1000000 MAX_CONNECTIONS_PER_USER=1000000 MAX_PENDING_SESSIONS_PER_ADDRESS=1000000 PING_INTERVAL_MS=10000 PING_TIMEOUT_MS=20000 \
-        env ${BENCH_SERVER_THREADS:+EVENT_LOOP_THREADS=$BENCH_SERVER_THREADS} "$bin/messaging-server" serve > "$work/server.log" 2>&1 &
+        env ${BENCH_SERVER_THREADS:+EVENT_LOOP_THREADS=$BENCH_SERVER_THREADS} "$server_bin" serve > "$work/server.log" 2>&1 &
     server=$!
     for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null && return; sleep 0.1; done
     echo "bench: the server did not become ready"; cat "$work/server.log"; exit 1

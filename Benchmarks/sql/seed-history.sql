@@ -66,5 +66,8 @@ WHERE last.conversation_id = c.id;
 UPDATE conversation_participants p SET last_activity_at = c.last_message_at, unread_count = 3
 FROM conversations c WHERE c.id = p.conversation_id AND c.contract_id LIKE 'hist-k%';
 
+-- The search vectors, at once (the server's indexer would write them in batches after the commit).
+SELECT messaging_search_index_pending(2147483647);
+
 COMMIT;
 VACUUM ANALYZE;

@@ -60,8 +60,8 @@ struct ServerApp {
     /// events finish and ack, close every client's transport so that clients reconnect by themselves), then presence
     /// (this node's users who are not online elsewhere go offline, announced), then the recovery store (its last
     /// writes) and the cross-node listener, then the HTTP server (stop accepting, finish in-flight requests), then
-    /// the database pool, then the embedded cluster; anything still running after `SHUTDOWN_TIMEOUT_MS` more is
-    /// cancelled.
+    /// the search indexer (the vectors of the last sends), then the database pool, then the embedded cluster;
+    /// anything still running after `SHUTDOWN_TIMEOUT_MS` more is cancelled.
     func serve() async throws {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(Self.metricsFactory(registry: registry))
@@ -103,6 +103,7 @@ struct ServerApp {
             presence: presence
         )
         _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, presence: presence, logger: logger)
+        let indexer = SearchIndexer(store: store, delay: configuration.searchIndexDelay, logger: logger)
         let cluster = clusterServices(io: io, namespace: namespace, postgres: postgres)
         let router = makeRouter(
             io: io,
@@ -114,8 +115,9 @@ struct ServerApp {
         var groupConfiguration = ServiceGroupConfiguration(
             // Shut down in reverse: Socket.IO, then presence (this node's users go offline, announced through the
             // cross-node listener), then the cross-node listener and the recovery store, then HTTP, then the
-            // database pool, then the span exporter.
-            services: (tracing.map { [.init(service: $0)] } ?? []) + [.init(service: postgres), .init(service: app)]
+            // search indexer (its last pass), then the database pool, then the span exporter.
+            services: (tracing.map { [.init(service: $0)] } ?? [])
+                + [.init(service: postgres), .init(service: indexer), .init(service: app)]
                 + cluster + [.init(service: presence), .init(service: io)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

@@ -44,6 +44,19 @@ def api(server, user, method, path, **kwargs):
     return requests.request(method, server.url + path, headers=headers, timeout=10, **kwargs)
 
 
+def searchable(server, user, query, message_id, timeout=10):
+    """Waits until `user`'s search for `query` finds `message_id`: a new message is indexed a moment after its send
+    (SEARCH_INDEX_DELAY_MS), together with every message sent before it on that node."""
+    deadline = time.time() + timeout
+    while True:
+        response = api(server, user, "GET", "/api/messages/search", params={"q": query, "limit": 50})
+        assert response.status_code == 200, response.text
+        if message_id in [hit["message"]["id"] for hit in response.json()["data"]["results"]]:
+            return
+        assert time.time() < deadline, f"{message_id} not found by a search for {query!r}"
+        time.sleep(0.05)
+
+
 class Device:
     """One socket of one user on /messages, recording every server event."""
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from conftest import SERVICE_KEY, make_token, start_messaging_server
-from messaging_helpers import Device, api, provision
+from messaging_helpers import Device, api, provision, searchable
 
 THUMBS = "\U0001F44D"
 HEART = "\u2764\ufe0f"
@@ -311,8 +311,10 @@ def test_search_finds_only_the_callers_current_messages(messaging_server, chat):
     api(messaging_server, freelancer, "PATCH", message_path(chat, edited["id"]), json={"content": "a receipt draft"})
     # A conversation the caller is not in, with the same words.
     _, other_freelancer, _, other_contract = provision(messaging_server)
-    api(messaging_server, other_freelancer, "POST", "/api/messages",
-        json={"contractId": other_contract, "content": "designs everywhere"})
+    elsewhere = api(messaging_server, other_freelancer, "POST", "/api/messages",
+                    json={"contractId": other_contract, "content": "designs everywhere"}).json()["data"]
+    # Sent last: once it is found, the messages before it are indexed too.
+    searchable(messaging_server, other_freelancer, "designs", elsewhere["id"])
 
     def search(user, **params):
         response = api(messaging_server, user, "GET", "/api/messages/search", params=params)
@@ -346,6 +348,7 @@ def test_search_ranks_and_pages(messaging_server, chat):
     for index in range(5):
         send(messaging_server, client, conversation, f"milestone {index} budget")
     strong = send(messaging_server, client, conversation, "budget budget budget: the budget")
+    searchable(messaging_server, client, "budget", strong["id"])
     results = api(messaging_server, client, "GET", "/api/messages/search",
                   params={"q": "budget", "limit": 2}).json()["data"]
     assert results["results"][0]["message"]["id"] == strong["id"] and results["hasMore"] is True

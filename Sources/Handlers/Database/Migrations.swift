@@ -20,6 +20,7 @@ public enum Migrations {
         Migration(version: 7, name: "edits, deletion, reactions, change cursor, search", statements: Schema.v7),
         Migration(version: 8, name: "presence across nodes", statements: Schema.v8),
         Migration(version: 9, name: "search within a user's conversations", statements: Schema.v9),
+        Migration(version: 10, name: "search vectors written after the send", statements: Schema.v10),
     ]
 
     /// Applies the migrations not yet applied; returns the versions it applied.

@@ -2,7 +2,7 @@ import Logging
 import PostgresNIO
 
 /// The text search configuration of message search (`SEARCH_LANGUAGE`). The configuration in use is the body of
-/// `messaging_search_config()`, which the search vectors (filled by a trigger on `messages`) and the queries both
+/// `messaging_search_config()`, which the search vectors (`message_search`, `Schema.v10`) and the queries both
 /// call, and `search_configuration` records which one the stored vectors were built with. A language PostgreSQL
 /// has no configuration for is searched with `simple` (words as written, no stemming, no stop words).
 public enum SearchLanguage {
@@ -65,8 +65,8 @@ public enum SearchLanguage {
             )
             _ = try await connection.query(
                 """
-                UPDATE messages SET search_vector = messaging_search_row(content, conversation_id)
-                WHERE deleted_at IS NULL
+                UPDATE message_search s SET search_vector = messaging_search_row(m.content, m.conversation_id)
+                FROM messages m WHERE m.id = s.message_id AND m.deleted_at IS NULL
                 """,
                 logger: logger
             )

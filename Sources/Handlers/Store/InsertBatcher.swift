@@ -87,13 +87,15 @@ final class InsertBatcher: Sendable {
     }
 
     private let client: PostgresClient
+    private let pendingSearch: PendingSearch
     private let logger: Logger
     private let state = Mutex(State())
     /// Messages answered "not stored" whose outcome was unknown.
     let unsettled = UnsettledMessages()
 
-    init(client: PostgresClient, logger: Logger) {
+    init(client: PostgresClient, pendingSearch: PendingSearch, logger: Logger) {
         self.client = client
+        self.pendingSearch = pendingSearch
         self.logger = logger
     }
 
@@ -148,6 +150,7 @@ final class InsertBatcher: Sendable {
                 claimed = batch.filter { $0.ticket.claim() }
                 return try await self.execute(claimed, sentAt: sentAt, on: connection)
             }
+            if !rows.isEmpty { pendingSearch.added() }
             for waiting in claimed { waiting.ticket.answer(.success(rows[waiting.item.id])) }
         } catch {
             await settle(claimed, sentAt: sentAt, after: error)

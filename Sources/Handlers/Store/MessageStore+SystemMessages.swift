@@ -56,6 +56,8 @@ extension MessageStore {
                 notices.append(try await writeSystemMessage(text, conversation: conversation, on: connection))
             }
         }
+        // The indexer runs a moment later, after this transaction's commit (or finds them at its next look).
+        if !notices.isEmpty { pendingSearch.added() }
         return notices
     }
 

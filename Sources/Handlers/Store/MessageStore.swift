@@ -11,11 +11,15 @@ public struct MessageStore: Sendable {
     let inserts: InsertBatcher
     /// The parties of conversations seen before, for the send path.
     let members = ConversationMembers()
+    /// Marked when messages were stored, for `SearchIndexer`.
+    let pendingSearch: PendingSearch
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
-        self.inserts = InsertBatcher(client: client, logger: logger)
+        let pendingSearch = PendingSearch()
+        self.pendingSearch = pendingSearch
+        self.inserts = InsertBatcher(client: client, pendingSearch: pendingSearch, logger: logger)
     }
 
     /// What the service needs to authorize an action on a conversation, seen from one user.

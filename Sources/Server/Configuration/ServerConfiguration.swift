@@ -53,6 +53,7 @@ struct ServerConfiguration: Sendable {
     var editWindow: Duration
     var contactFilter: ContactFilter
     var presenceTimeout: Duration
+    var searchIndexDelay: Duration
     var searchLanguage: String
     var tracesExporter: TracesExporter
 
@@ -118,6 +119,7 @@ struct ServerConfiguration: Sendable {
         recoveryWindow = try Settings.recoveryWindow.read(from: reader)
         editWindow = try Settings.editWindow.read(from: reader)
         presenceTimeout = try Settings.presenceTimeout.read(from: reader)
+        searchIndexDelay = try Settings.searchIndexDelay.read(from: reader)
         contactFilter = ContactFilter(
             mode: try Settings.contactFilter.read(from: reader),
             allowedDomains: try Settings.contactAllowedDomains.read(from: reader),

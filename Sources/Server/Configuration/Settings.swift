@@ -273,6 +273,12 @@ enum Settings {
             + "sockets it held count as offline: a node that dies takes at most this long, plus a beat, to be seen "
             + "as gone. A user's last socket closing makes them offline after 2 s (a page reload does not flicker)"
     )
+    static let searchIndexDelay = Setting<Duration>.duration(
+        "SEARCH_INDEX_DELAY_MS",
+        default: .milliseconds(200),
+        "how long after a send its message becomes findable by search: the node writes the search vectors of the "
+            + "sends of that time together, after their commits (edits and deletions change the index at once)"
+    )
     static let contactFilter = Setting<ContactFilter.Mode>.choice(
         "CONTACT_FILTER",
         default: .mask,
@@ -357,7 +363,7 @@ enum Settings {
         broadcastAdapter.documentation, nodeId.documentation, recoveryWindow.documentation, editWindow.documentation,
         presenceTimeout.documentation, contactFilter.documentation, contactAllowedDomains.documentation,
         contactSharingStatuses.documentation,
-        searchLanguage.documentation, demoLogin.documentation,
+        searchLanguage.documentation, searchIndexDelay.documentation, demoLogin.documentation,
         socketIOClientBundle.documentation, tracesExporter.documentation, environmentFile.documentation,
     ]
 

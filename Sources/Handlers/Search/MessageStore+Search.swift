@@ -24,8 +24,9 @@ extension MessageStore {
 
     /// One page of the messages matching `query.text` in the viewer's conversations, best first (then newest). The
     /// text is read by `websearch_to_tsquery` in the stored search configuration (`messaging_search_config()`),
-    /// which never fails on any input; deleted messages have no search vector. The matches are found with one scan
-    /// of the GIN index, which holds a lexeme per participant (`Schema.v9`): the query and the viewer's lexeme
+    /// which never fails on any input; deleted messages have no search vector. A message sent a moment ago may not be
+    /// indexed yet (`SearchIndexer`). The matches are found with one scan of the GIN index, which holds a lexeme per
+    /// participant (`Schema.v9`): the query and the viewer's lexeme
     /// together yield only the viewer's matches (narrowed to one conversation when one is given). The join on the
     /// participants then decides, as it always did, which of them the viewer may read. (Joining first made
     /// PostgreSQL scan the index once per conversation of the viewer.) The page is chosen next, and only its rows are
@@ -35,10 +36,10 @@ extension MessageStore {
         let rows = try await client.query(
             """
             WITH matches AS MATERIALIZED (
-                SELECT m.id, m.conversation_id, m.search_vector
-                FROM messages m
-                WHERE m.search_vector @@ websearch_to_tsquery(messaging_search_config(), \(query.text))
-                  AND m.search_vector @@ quote_literal('~' || md5(\(viewer)))::tsquery
+                SELECT m.id, m.conversation_id, s.search_vector
+                FROM message_search s JOIN messages m ON m.id = s.message_id
+                WHERE s.search_vector @@ websearch_to_tsquery(messaging_search_config(), \(query.text))
+                  AND s.search_vector @@ quote_literal('~' || md5(\(viewer)))::tsquery
                   AND m.deleted_at IS NULL
                   AND (\(query.conversationId)::uuid IS NULL OR m.conversation_id = \(query.conversationId))
                   AND (\(query.before)::uuid IS NULL OR m.id < \(query.before))
@@ -108,5 +109,19 @@ extension MessageStore {
             }
         }
         return String(html)
+    }
+}
+
+extension MessageStore {
+    /// Writes the search vectors of up to `batch` queued messages (`Schema.v10`); returns how many queue entries it
+    /// took, so a caller that got `batch` knows more are waiting.
+    func indexPendingSearch(batch: Int) async throws -> Int {
+        let rows = try await client.query(
+            "SELECT messaging_search_index_pending(\(Int32(clamping: batch)))",
+            logger: logger
+        )
+        var taken = 0
+        for try await count in rows.decode(Int32.self) { taken = Int(count) }
+        return taken
     }
 }
