@@ -8,7 +8,8 @@
 # HISTORY_CONVERSATIONS (1000) × HISTORY_PER_CONVERSATION (1000), HISTORY_CONNECTIONS (1,4), BENCH_PORT (8100),
 # BENCH_PG_PORT (55433; the control run's cluster, WAL in /dev/shm, takes the next port), REPORT (BENCHMARKS.md),
 # STORM_CONNECTIONS (5000), BENCH_LABEL (a line for the report), BENCH_SERVER (another messaging-server binary to
-# measure, for an A/B of two builds in one sitting; the reconnect storm always runs this checkout's).
+# measure, for an A/B of two builds in one sitting; the reconnect storm always runs this checkout's), BENCH_PREBUILT
+# (1: no release build first, the binaries already built are used, so the tree can change during a long A/B chain).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -31,9 +32,11 @@ if ! ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1; then
 fi
 pg_bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n 1)")
 
-log "release build"
-swift build -c release --product messaging-server
-swift build -c release --product loadgen
+if [ "${BENCH_PREBUILT:-0}" != 1 ]; then
+    log "release build"
+    swift build -c release --product messaging-server
+    swift build -c release --product loadgen
+fi
 bin=$(swift build -c release --show-bin-path)
 server_bin=${BENCH_SERVER:-$bin/messaging-server}
 

@@ -94,11 +94,13 @@ extension ServerApp {
         return router
     }
 
-    /// The HTTP application; before it listens, the migrations run and the addresses are logged.
+    /// The HTTP application; before it listens, the migrations run, webhooks are turned on or off and the addresses
+    /// are logged.
     func makeApplication(
         router: Router<EngineRequestContext>,
         io: SocketServer,
-        postgres: PostgresClient
+        postgres: PostgresClient,
+        store: MessageStore
     ) -> some ApplicationProtocol {
         var app = Application(
             router: router,
@@ -109,6 +111,8 @@ extension ServerApp {
         app.beforeServerStarts { [logger, configuration] in
             try await Migrations.run(on: postgres, logger: logger)
             try await SearchLanguage.apply(configuration.searchLanguage, on: postgres, logger: logger)
+            // Every node writes the flag at start: the outbox fills only while the deployment delivers it.
+            try await store.setWebhooksEnabled(configuration.webhooks != nil)
             logger.info(
                 "Messaging server ready",
                 metadata: [

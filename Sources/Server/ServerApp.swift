@@ -60,7 +60,8 @@ struct ServerApp {
     /// events finish and ack, close every client's transport so that clients reconnect by themselves), then presence
     /// (this node's users who are not online elsewhere go offline, announced), then the recovery store (its last
     /// writes) and the cross-node listener, then the HTTP server (stop accepting, finish in-flight requests), then
-    /// the search indexer (the vectors of the last sends), then the database pool, then the embedded cluster;
+    /// the webhook deliveries under way, then the search indexer (the vectors of the last sends), then the database
+    /// pool, then the embedded cluster;
     /// anything still running after `SHUTDOWN_TIMEOUT_MS` more is cancelled.
     func serve() async throws {
         let registry = PrometheusCollectorRegistry()
@@ -104,6 +105,13 @@ struct ServerApp {
         )
         _ = MessagingNamespace.install(on: io, service: service, tokens: tokens, presence: presence, logger: logger)
         let indexer = SearchIndexer(store: store, delay: configuration.searchIndexDelay, logger: logger)
+        let webhooks: [ServiceGroupConfiguration.ServiceConfiguration] =
+            configuration.webhooks.map { settings in
+                [
+                    .init(service: WebhookDispatcher(store: store, settings: settings, logger: logger)),
+                    .init(service: UnreadReminderSweeper(store: store, settings: settings, logger: logger)),
+                ]
+            } ?? []
         let cluster = clusterServices(io: io, namespace: namespace, postgres: postgres)
         let router = makeRouter(
             io: io,
@@ -111,13 +119,14 @@ struct ServerApp {
             tokens: tokens,
             metrics: (registry, postgresConfiguration.options.maximumConnections)
         )
-        let app = makeApplication(router: router, io: io, postgres: postgres)
+        let app = makeApplication(router: router, io: io, postgres: postgres, store: store)
         var groupConfiguration = ServiceGroupConfiguration(
             // Shut down in reverse: Socket.IO, then presence (this node's users go offline, announced through the
             // cross-node listener), then the cross-node listener and the recovery store, then HTTP, then the
-            // search indexer (its last pass), then the database pool, then the span exporter.
+            // webhook deliveries under way, then the search indexer (its last pass), then the database pool, then
+            // the span exporter.
             services: (tracing.map { [.init(service: $0)] } ?? [])
-                + [.init(service: postgres), .init(service: indexer), .init(service: app)]
+                + [.init(service: postgres), .init(service: indexer)] + webhooks + [.init(service: app)]
                 + cluster + [.init(service: presence), .init(service: io)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

@@ -224,6 +224,38 @@ struct ProbeAPI: APIProtocol {
         )
     }
 
+    func listWebhookEvents(
+        _ input: Operations.ListWebhookEvents.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.ListWebhookEvents.Output {
+        let event = Self.webhookEvent("5f0c8d2e-0c1a-4b1e-9a57-3f3c2b1a0d9e", state: input.query.state ?? .dead)
+        return .ok(WebhookEventListResponse(message: "ok", data: WebhookEventList(events: [event])))
+    }
+
+    func replayWebhookEvent(
+        _ input: Operations.ReplayWebhookEvent.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.ReplayWebhookEvent.Output {
+        .ok(WebhookDeliveryResponse(message: "ok", data: Self.webhookEvent(input.path.eventId, state: .pending)))
+    }
+
+    /// A sample event in `state`, as the service would list it.
+    static func webhookEvent(_ id: String, state: WebhookState) -> WebhookDelivery {
+        WebhookDelivery(
+            eventId: id,
+            type: .messageCreated,
+            state: state,
+            attempts: state == .pending ? 0 : 3,
+            createdAt: Sample.date,
+            nextAttemptAt: state == .pending ? Sample.date : nil,
+            deliveredAt: nil,
+            lastError: state == .dead ? "HTTP 500" : nil,
+            conversationId: Sample.conversationId
+        )
+    }
+
     func upsertUser(
         _ input: Operations.UpsertUser.Input,
         identity: String,

@@ -155,6 +155,37 @@ import Testing
         }
     }
 
+    @Test func anEnumQueryParameterIsReadAsItsEnum() async throws {
+        try await withApp { client in
+            let dead = try await call(client, .get, "/api/internal/webhooks", headers: serviceKey, expect: .ok)
+            #expect(dead["data"]?["events"]?[0]?["state"]?.string == "dead")
+            let pending = try await call(
+                client,
+                .get,
+                "/api/internal/webhooks?state=pending&limit=5",
+                headers: serviceKey,
+                expect: .ok
+            )
+            #expect(pending["data"]?["events"]?[0]?["state"]?.string == "pending")
+            let unknown = try await call(
+                client,
+                .get,
+                "/api/internal/webhooks?state=lost",
+                headers: serviceKey,
+                expect: .unprocessableContent
+            )
+            #expect(unknown["error"]?["details"]?[0]?["field"]?.string == "state")
+            #expect(unknown["error"]?["details"]?[0]?["message"]?.string == "must be one of pending, delivered, dead")
+            _ = try await call(
+                client,
+                .post,
+                "/api/internal/webhooks/\(Sample.messageId)/replay",
+                headers: serviceKey,
+                expect: .ok
+            )
+        }
+    }
+
     @Test func queryValuesReachTheHandlerWithDefaults() async throws {
         try await withApp { client in
             let page = try await call(client, .get, "/api/messages/conversations", headers: bearer, expect: .ok)

@@ -45,6 +45,14 @@ extension Bool: ParameterValue {
     public static var placeholder: Bool { false }
 }
 
+/// A generated string enum read as a parameter: exactly one of its values (the generated code declares the
+/// conformance for the enums parameters name).
+extension ParameterValue where Self: RawRepresentable & CaseIterable, RawValue == String {
+    public init?(parameter text: Substring) { self.init(rawValue: String(text)) }
+    public static var expectation: String { "one of " + allCases.map(\.rawValue).joined(separator: ", ") }
+    public static var placeholder: Self { allCases[allCases.startIndex] }
+}
+
 /// Reads the path, query and header parameters of a request, collecting every problem before failing.
 public struct ParameterReader {
     let request: Request

@@ -7,7 +7,22 @@ extension SwiftRenderer {
         writeProtocol(into: &writer)
         writer.line()
         writeRegistration(into: &writer)
+        writeParameterEnums(into: &writer)
         return writer.text
+    }
+
+    /// The named enums that parameters are read as.
+    private func writeParameterEnums(into writer: inout CodeWriter) {
+        var names: [String] = []
+        for operation in model.operations {
+            for parameter in operation.parameters {
+                if case .reference(let name) = parameter.schema.kind, !names.contains(name) { names.append(name) }
+            }
+        }
+        for name in names {
+            writer.line()
+            writer.line("extension \(Naming.typeName(name)): ParameterValue {}")
+        }
     }
 
     /// Schemes that at least one operation uses, in declaration order.

@@ -26,7 +26,11 @@ struct AsyncAPITranslator {
         if let schemas = root["components"]?["schemas"] {
             diagnostics.error("define schemas in openapi.yaml components/schemas and '$ref' them", at: schemas.location)
         }
-        var channels: [SocketChannel] = (root["channels"]?.entries ?? []).compactMap { key, node in
+        let entries = root["channels"]?.entries ?? []
+        // A channel marked `x-webhook: true` is the service's outgoing HTTP deliveries: its messages document
+        // request bodies (openapi.yaml schemas, generated there); it is no Socket.IO namespace.
+        let webhookChannels = Set(entries.filter { $0.1["x-webhook"]?.bool == true }.map(\.0))
+        var channels: [SocketChannel] = entries.filter { !webhookChannels.contains($0.0) }.compactMap { key, node in
             guard let address = node["address"]?.string, address.hasPrefix("/") else {
                 diagnostics.error(
                     "channel '\(key)' needs an 'address' that is a namespace such as /messages",
@@ -48,7 +52,11 @@ struct AsyncAPITranslator {
             )
         }
         for (operationId, node) in root["operations"]?.entries ?? [] {
-            addOperation(operationId, node, to: &channels)
+            if let key = channelKey(node["channel"]), webhookChannels.contains(key) {
+                checkWebhookOperation(operationId, node)
+            } else {
+                addOperation(operationId, node, to: &channels)
+            }
         }
         return channels
     }
@@ -120,6 +128,29 @@ struct AsyncAPITranslator {
             channel.errorAckSchema = failure.payload
         }
         return successes.first?.payload
+    }
+
+    /// A webhook delivery: sent by the service, one message with a payload, no reply.
+    private func checkWebhookOperation(_ operationId: String, _ node: SpecNode) {
+        rejectUnknownKeys(node, allowed: Self.operationKeys, diagnostics: diagnostics)
+        if node["action"]?.string != "send" {
+            diagnostics.error("webhook operation '\(operationId)' needs 'action: send'", at: node.location)
+        }
+        if let reply = node["reply"] {
+            diagnostics.error("webhook operation '\(operationId)' has no reply", at: reply.location)
+        }
+        let messages = node["messages"]?.elements ?? []
+        if messages.count != 1 || message(messages[0]) == nil {
+            diagnostics.error("webhook operation '\(operationId)' must list exactly one message", at: node.location)
+        }
+    }
+
+    /// The key of the channel an operation's `channel` reference names, when it resolves to one.
+    private func channelKey(_ reference: SpecNode?) -> String? {
+        guard let reference, let target = reference["$ref"]?.string,
+            let node = specs.resolve(target, from: reference), node.pointer.hasPrefix("/channels/")
+        else { return nil }
+        return SpecNode.unescape(node.pointer.dropFirst("/channels/".count))
     }
 
     private func channelIndex(_ reference: SpecNode?, channels: [SocketChannel], at location: SourceLocation) -> Int? {

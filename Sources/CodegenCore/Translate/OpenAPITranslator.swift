@@ -153,16 +153,23 @@ struct OpenAPITranslator {
             diagnostics.error("parameter '\(name)' needs a schema", at: node.location)
             return nil
         }
+        var namedEnum = false
         if case .reference(let target) = schema.kind,
             let targetNode = root["components"]?["schemas"]?[target],
             let resolved = schemaTranslator.translate(targetNode)
         {
-            schema = resolved
+            // A named string enum stays a reference: the parameter is read as that enum.
+            if case .string(let rules) = resolved.kind, rules.allowedValues != nil {
+                namedEnum = true
+            } else {
+                schema = resolved
+            }
         }
         switch schema.kind {
+        case .reference where namedEnum: break
         case .string(let rules) where rules.allowedValues != nil || rules.format == .dateTime:
             diagnostics.error(
-                "parameter '\(name)': enums and date-time are not supported in parameters",
+                "parameter '\(name)': an enum must be a named schema ('$ref'); date-time is not supported",
                 at: schemaNode.location
             )
             return nil

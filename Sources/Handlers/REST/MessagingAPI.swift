@@ -276,6 +276,26 @@ public struct MessagingAPI<Context: RequestContext>: APIProtocol {
         return .ok(MessageRevisionsResponse(message: "Revisions retrieved successfully", data: revisions))
     }
 
+    public func listWebhookEvents(
+        _ input: Operations.ListWebhookEvents.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.ListWebhookEvents.Output {
+        let events = try await service.webhookEvents(state: input.query.state ?? .dead, limit: input.query.limit)
+        return .ok(
+            WebhookEventListResponse(message: "Webhook events retrieved", data: WebhookEventList(events: events))
+        )
+    }
+
+    public func replayWebhookEvent(
+        _ input: Operations.ReplayWebhookEvent.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.ReplayWebhookEvent.Output {
+        let event = try await service.replayWebhookEvent(input.path.eventId)
+        return .ok(WebhookDeliveryResponse(message: "Webhook event queued for delivery", data: event))
+    }
+
     public func upsertUser(
         _ input: Operations.UpsertUser.Input,
         identity: String,

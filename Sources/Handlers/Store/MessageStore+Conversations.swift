@@ -90,7 +90,8 @@ extension MessageStore {
     /// the time, the new position (nil in an empty conversation) and the count.
     ///
     /// The conversation row is locked (`FOR UPDATE`) so a concurrent send either commits first (and its message
-    /// counts as read) or waits until after: the position and the count always agree.
+    /// counts as read) or waits until after: the position and the count always agree. With webhooks on, the same
+    /// statement writes the `message.read` event when the position moved.
     func markRead(
         conversation: UUID,
         reader: String
@@ -100,11 +101,24 @@ extension MessageStore {
         return try await write { connection in
             let rows = try await connection.query(
                 """
-                UPDATE conversation_participants p
-                SET unread_count = 0, last_read_message_id = latest.last_message_id, last_read_at = \(now)
-                FROM (SELECT last_message_id FROM conversations WHERE id = \(conversation) FOR UPDATE) AS latest
-                WHERE p.conversation_id = \(conversation) AND p.user_id = \(reader)
-                RETURNING p.last_read_at, p.last_read_message_id, p.unread_count
+                WITH previous AS (
+                    SELECT last_read_message_id FROM conversation_participants
+                    WHERE conversation_id = \(conversation) AND user_id = \(reader)
+                ), read AS (
+                    UPDATE conversation_participants p
+                    SET unread_count = 0, last_read_message_id = latest.last_message_id, last_read_at = \(now)
+                    FROM (SELECT last_message_id FROM conversations WHERE id = \(conversation) FOR UPDATE) AS latest
+                    WHERE p.conversation_id = \(conversation) AND p.user_id = \(reader)
+                    RETURNING p.last_read_at, p.last_read_message_id, p.unread_count
+                ), event AS (
+                    INSERT INTO webhook_outbox (event_type, conversation_id, message_id, user_id, details)
+                    SELECT 'message.read', \(conversation), read.last_read_message_id, \(reader),
+                           jsonb_build_object('readAtMicros', (extract(epoch FROM read.last_read_at) * 1000000)::bigint)
+                    FROM read, previous
+                    WHERE (SELECT enabled FROM webhook_configuration)
+                      AND read.last_read_message_id IS DISTINCT FROM previous.last_read_message_id
+                )
+                SELECT last_read_at, last_read_message_id, unread_count FROM read
                 """,
                 logger: logger
             )

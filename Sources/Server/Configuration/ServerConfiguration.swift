@@ -54,6 +54,8 @@ struct ServerConfiguration: Sendable {
     var contactFilter: ContactFilter
     var presenceTimeout: Duration
     var searchIndexDelay: Duration
+    /// Nil: webhooks off.
+    var webhooks: WebhookSettings?
     var searchLanguage: String
     var tracesExporter: TracesExporter
 
@@ -120,6 +122,7 @@ struct ServerConfiguration: Sendable {
         editWindow = try Settings.editWindow.read(from: reader)
         presenceTimeout = try Settings.presenceTimeout.read(from: reader)
         searchIndexDelay = try Settings.searchIndexDelay.read(from: reader)
+        webhooks = try Self.webhookSettings(from: reader)
         contactFilter = ContactFilter(
             mode: try Settings.contactFilter.read(from: reader),
             allowedDomains: try Settings.contactAllowedDomains.read(from: reader),
@@ -132,6 +135,22 @@ struct ServerConfiguration: Sendable {
     /// The settings in `environment` alone (no file): for tests and tools.
     init(environment: [String: String]) throws {
         try self.init(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
+    }
+
+    /// The webhook settings when `WEBHOOK_URL` is set, which then needs `WEBHOOK_SECRET`.
+    private static func webhookSettings(from reader: ConfigReader) throws -> WebhookSettings? {
+        guard let url = try Settings.webhookURL.read(from: reader) else { return nil }
+        guard let secret = try Settings.webhookSecret.read(from: reader) else {
+            throw ConfigurationError(description: "WEBHOOK_URL needs WEBHOOK_SECRET (at least 16 bytes)")
+        }
+        return WebhookSettings(
+            url: url,
+            secret: secret,
+            maxAttempts: try Settings.webhookMaxAttempts.read(from: reader),
+            backoff: try Settings.webhookBackoff.read(from: reader),
+            timeout: try Settings.webhookTimeout.read(from: reader),
+            unreadReminder: try Settings.unreadReminder.read(from: reader)
+        )
     }
 
     /// The JWT secret, which every command that checks or mints tokens needs.

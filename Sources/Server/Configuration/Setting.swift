@@ -1,3 +1,4 @@
+import APIRuntime
 import Configuration
 
 /// A bad or missing setting; its description is one line naming the variable.
@@ -194,12 +195,5 @@ extension Setting where Value: RawRepresentable & CaseIterable, Value.RawValue =
             expectation: expectation,
             parse: { Value(rawValue: $0.lowercased()) }
         )
-    }
-}
-
-extension Duration {
-    /// The duration in whole milliseconds, rounded down.
-    var wholeMilliseconds: Int64 {
-        components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -279,6 +279,54 @@ enum Settings {
         "how long after a send its message becomes findable by search: the node writes the search vectors of the "
             + "sends of that time together, after their commits (edits and deletions change the index at once)"
     )
+    static let webhookURL = Setting<String?>.text(
+        "WEBHOOK_URL",
+        unset: "unset: webhooks off",
+        expectation: "an http:// or https:// URL",
+        "where every node POSTs the webhook events (`message.created` for an offline recipient, "
+            + "`message.unread_reminder`, `message.read`, `conversation.created`; see the `webhooks` channel of "
+            + "`api-spec/asyncapi.yaml`); every node of a deployment has the same one",
+        valid: { $0.hasPrefix("http://") || $0.hasPrefix("https://") }
+    )
+    static let webhookSecret = Setting<String?>.text(
+        "WEBHOOK_SECRET",
+        unset: "required with `WEBHOOK_URL`",
+        secret: true,
+        expectation: "at least 16 bytes long",
+        "HMAC-SHA256 key of the `Webhook-Signature` header (`v1=<hex of HMAC(\"<Webhook-Timestamp>.<body>\")>`)",
+        valid: { $0.utf8.count >= 16 }
+    )
+    static let webhookMaxAttempts = Setting<Int>.count(
+        "WEBHOOK_MAX_ATTEMPTS",
+        default: 10,
+        in: 1...100,
+        "attempts at one event before it is dead (listed by `GET /api/internal/webhooks?state=dead`, sent again by "
+            + "`POST /api/internal/webhooks/{eventId}/replay`); later events of its conversation wait for it until then"
+    )
+    static let webhookBackoff = Setting<Duration>.duration(
+        "WEBHOOK_BACKOFF_MS",
+        default: .milliseconds(1_000),
+        "the wait after an event's first failed attempt (not 2xx, or no answer); it doubles after each further one, "
+            + "up to an hour"
+    )
+    static let webhookTimeout = Setting<Duration>.duration(
+        "WEBHOOK_TIMEOUT_MS",
+        default: .milliseconds(10_000),
+        "how long one delivery attempt may take before it counts as failed"
+    )
+    static let unreadReminder = Setting<Duration?>(
+        name: "UNREAD_REMINDER_S",
+        defaultValue: .seconds(900),
+        defaultText: "`900`",
+        meaning: "how long a message stays unread before its recipient's `message.unread_reminder` webhook (one for "
+            + "all the messages of a conversation that waited that long; the next one for a newer message); `0` is "
+            + "none",
+        expectation: "a whole number of seconds",
+        parse: { text in
+            guard let seconds = Int64(text), seconds >= 0, seconds <= Int64(Int32.max) else { return nil }
+            return .some(seconds == 0 ? nil : .seconds(seconds))
+        }
+    )
     static let contactFilter = Setting<ContactFilter.Mode>.choice(
         "CONTACT_FILTER",
         default: .mask,
@@ -361,7 +409,9 @@ enum Settings {
         maxPendingSessionsPerAddress.documentation, trustedProxies.documentation, maxBodyBytes.documentation,
         shutdownTimeout.documentation, logLevel.documentation, logFormat.documentation, metricsToken.documentation,
         broadcastAdapter.documentation, nodeId.documentation, recoveryWindow.documentation, editWindow.documentation,
-        presenceTimeout.documentation, contactFilter.documentation, contactAllowedDomains.documentation,
+        presenceTimeout.documentation, webhookURL.documentation, webhookSecret.documentation,
+        webhookMaxAttempts.documentation, webhookBackoff.documentation, webhookTimeout.documentation,
+        unreadReminder.documentation, contactFilter.documentation, contactAllowedDomains.documentation,
         contactSharingStatuses.documentation,
         searchLanguage.documentation, searchIndexDelay.documentation, demoLogin.documentation,
         socketIOClientBundle.documentation, tracesExporter.documentation, environmentFile.documentation,

@@ -172,6 +172,24 @@ export class ApiClient {
   }
 
   /**
+   * The webhook events in one delivery state, newest first (dead letters by default).
+   *
+   * `GET /api/internal/webhooks`
+   */
+  listWebhookEvents(args: { query?: { state?: T.WebhookState; limit?: number } } = {}): Promise<T.WebhookEventListResponse> {
+    return this.request<T.WebhookEventListResponse>("GET", "/api/internal/webhooks", { query: args.query, auth: "serviceKey" });
+  }
+
+  /**
+   * Delivers an event again from its first attempt (a dead letter, or a delivered event).
+   *
+   * `POST /api/internal/webhooks/{eventId}/replay`
+   */
+  replayWebhookEvent(args: { path: { eventId: string } }): Promise<T.WebhookDeliveryResponse> {
+    return this.request<T.WebhookDeliveryResponse>("POST", "/api/internal/webhooks/" + encodeURIComponent(String(args.path["eventId"])) + "/replay", { auth: "serviceKey" });
+  }
+
+  /**
    * Liveness; answers while the process runs.
    *
    * `GET /health`

@@ -486,3 +486,114 @@ export interface ErrorAck {
   error: string;
   code: ErrorCode;
 }
+
+/**
+ * `message.created`: a message for a recipient who had no socket open on any node when it was sent.
+ * `message.unread_reminder`: messages a recipient left unread for `UNREAD_REMINDER_S`, one reminder for
+ * all the messages that arrived before it. `message.read`: a participant read a conversation.
+ * `conversation.created`: a conversation was opened.
+ */
+export type WebhookEventType = "message.created" | "message.unread_reminder" | "message.read" | "conversation.created";
+
+/**
+ * `pending`: waiting for its first or a later attempt. `delivered`: the receiver answered 2xx. `dead`:
+ * every attempt (`WEBHOOK_MAX_ATTEMPTS`) failed; replay it to try again.
+ */
+export type WebhookState = "pending" | "delivered" | "dead";
+
+/** One webhook event and where its delivery stands. */
+export interface WebhookDelivery {
+  eventId: string;
+  type: WebhookEventType;
+  state: WebhookState;
+  attempts: number;
+  createdAt: string;
+  /** When a pending event is tried next. */
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  /** What the last failed attempt got (an HTTP status or a transport error). */
+  lastError: string | null;
+  /** The conversation whose events are delivered in order, one after another. */
+  conversationId: string;
+}
+
+export interface WebhookEventList {
+  events: WebhookDelivery[];
+}
+
+export interface WebhookEventListResponse {
+  success: true;
+  message: string;
+  data: WebhookEventList;
+}
+
+export interface WebhookDeliveryResponse {
+  success: true;
+  message: string;
+  data: WebhookDelivery;
+}
+
+export interface WebhookParticipant {
+  userId: ExternalId;
+  role: "client" | "freelancer";
+}
+
+export interface WebhookMessageCreatedData {
+  /** The participant who was offline. */
+  recipientId: ExternalId;
+  conversationId: string;
+  contractId: ExternalId;
+  milestoneId: string | null;
+  /** The message as the recipient sees it now (edited or deleted since, it says so). */
+  message: Message;
+}
+
+export interface WebhookUnreadReminderData {
+  recipientId: ExternalId;
+  conversationId: string;
+  contractId: ExternalId;
+  milestoneId: string | null;
+  unreadCount: number;
+  /** The newest message the reminder covers. */
+  latestMessage: Message;
+}
+
+export interface WebhookConversationCreatedData {
+  conversationId: string;
+  contractId: ExternalId;
+  milestoneId: string | null;
+  participants: WebhookParticipant[];
+}
+
+/** The body of a `message.created` delivery. */
+export interface WebhookMessageCreated {
+  /** The event's id, the same in every attempt (the idempotency key, also in `Webhook-Id`). */
+  id: string;
+  type: WebhookEventType;
+  createdAt: string;
+  data: WebhookMessageCreatedData;
+}
+
+/** The body of a `message.unread_reminder` delivery. */
+export interface WebhookUnreadReminder {
+  id: string;
+  type: WebhookEventType;
+  createdAt: string;
+  data: WebhookUnreadReminderData;
+}
+
+/** The body of a `message.read` delivery. */
+export interface WebhookMessageRead {
+  id: string;
+  type: WebhookEventType;
+  createdAt: string;
+  data: MessagesRead;
+}
+
+/** The body of a `conversation.created` delivery. */
+export interface WebhookConversationCreated {
+  id: string;
+  type: WebhookEventType;
+  createdAt: string;
+  data: WebhookConversationCreatedData;
+}
