@@ -76,6 +76,10 @@ public struct SpecConformance: Sendable {
             let documented = operation.responses.map { String($0.status) }.joined(separator: ", ")
             return ["\(operation.id): status \(status) is not documented (documented: \(documented))"]
         }
+        if response.plainText {
+            let valid = String(data: body, encoding: .utf8) != nil
+            return valid ? [] : ["\(operation.id) \(status): the text is not UTF-8"]
+        }
         guard let schemaName = response.schemaName else {
             return body.isEmpty ? [] : ["\(operation.id): status \(status) documents no body but one was sent"]
         }

@@ -241,6 +241,73 @@ struct ProbeAPI: APIProtocol {
         .ok(WebhookDeliveryResponse(message: "ok", data: Self.webhookEvent(input.path.eventId, state: .pending)))
     }
 
+    func openDispute(
+        _ input: Operations.OpenDispute.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.OpenDispute.Output {
+        .ok(DisputeResponse(message: "ok", data: Self.dispute(input.path.contractId, mediator: input.body.mediatorId)))
+    }
+
+    func getDispute(
+        _ input: Operations.GetDispute.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.GetDispute.Output {
+        .ok(DisputeResponse(message: "ok", data: Self.dispute(input.path.contractId, mediator: "user-mediator-1")))
+    }
+
+    func closeDispute(
+        _ input: Operations.CloseDispute.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.CloseDispute.Output {
+        var dispute = Self.dispute(input.path.contractId, mediator: "user-mediator-1")
+        (dispute.status, dispute.closedAt, dispute.resolution) = (.closed, Sample.date, input.body.resolution ?? nil)
+        return .ok(DisputeResponse(message: "ok", data: dispute))
+    }
+
+    func exportConversation(
+        _ input: Operations.ExportConversation.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.ExportConversation.Output {
+        let export = ConversationExport(
+            conversationId: input.path.id,
+            contractId: "contract-42",
+            milestoneId: nil,
+            kind: .direct,
+            createdAt: Sample.date,
+            participants: Sample.conversation.participants,
+            exportedAt: Sample.date,
+            messages: [],
+            nextCursor: nil
+        )
+        return .ok(ConversationExportResponse(message: "ok", data: export))
+    }
+
+    func exportConversationText(
+        _ input: Operations.ExportConversationText.Input,
+        identity: String,
+        context: Context
+    ) async throws -> Operations.ExportConversationText.Output {
+        .ok("Transcript of \(input.path.id), \(input.query.limit) per page\n")
+    }
+
+    static func dispute(_ contract: String, mediator: String) -> Dispute {
+        Dispute(
+            contractId: contract,
+            conversationId: Sample.conversationId,
+            mediatorId: mediator,
+            reason: "scope",
+            status: .open,
+            openedAt: Sample.date,
+            closedAt: nil,
+            resolution: nil,
+            evidenceConversationIds: []
+        )
+    }
+
     /// A sample event in `state`, as the service would list it.
     static func webhookEvent(_ id: String, state: WebhookState) -> WebhookDelivery {
         WebhookDelivery(

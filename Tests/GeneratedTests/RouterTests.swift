@@ -155,6 +155,27 @@ import Testing
         }
     }
 
+    @Test func aPlainTextResponseIsSentAsText() async throws {
+        try await withApp { client in
+            let uri = "/api/internal/conversations/\(Sample.conversationId)/export/text?limit=7"
+            try await client.execute(uri: uri, method: .get, headers: serviceKey) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/plain; charset=utf-8")
+                #expect(String(buffer: response.body) == "Transcript of \(Sample.conversationId), 7 per page\n")
+            }
+            let refused = try await call(
+                client,
+                .get,
+                "/api/internal/conversations/\(Sample.conversationId)/export/text?limit=1001",
+                headers: serviceKey,
+                expect: .unprocessableContent
+            )
+            #expect(refused["error"]?["details"]?[0]?["field"]?.string == "limit")
+            let export = "/api/internal/conversations/\(Sample.conversationId)/export"
+            _ = try await call(client, .get, export, expect: .unauthorized)
+        }
+    }
+
     @Test func anEnumQueryParameterIsReadAsItsEnum() async throws {
         try await withApp { client in
             let dead = try await call(client, .get, "/api/internal/webhooks", headers: serviceKey, expect: .ok)

@@ -36,6 +36,11 @@ enum Sample {
         id: conversationId,
         contractId: "contract-42",
         milestoneId: nil,
+        kind: .direct,
+        participants: [
+            ConversationParticipant(user: client, role: .client),
+            ConversationParticipant(user: freelancer, role: .freelancer),
+        ],
         client: client,
         freelancer: freelancer,
         lastMessage: nil,

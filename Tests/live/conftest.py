@@ -208,3 +208,12 @@ def cluster():
     postgres = PostgresCluster()
     yield postgres
     postgres.stop()
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver that checks every signature (`webhook_receiver.py`)."""
+    from webhook_receiver import WebhookReceiver
+    hooks = WebhookReceiver()
+    yield hooks
+    hooks.close()

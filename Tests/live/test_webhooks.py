@@ -11,17 +11,9 @@ import requests
 
 from conftest import SERVICE_KEY, start_messaging_server
 from messaging_helpers import Device, api, open_conversation
-from webhook_receiver import WebhookReceiver
 
 UNLIMITED = dict(RATE_LIMIT_SEND="1000000/1000000", RATE_LIMIT_REST="1000000/1000000")
 SERVICE = {"X-Service-Key": SERVICE_KEY}
-
-
-@pytest.fixture
-def receiver():
-    hooks = WebhookReceiver()
-    yield hooks
-    hooks.close()
 
 
 def node(tmp_path_factory, cluster, receiver, **env):

@@ -74,8 +74,10 @@ public struct RequestBody: Sendable {
 public struct Response: Sendable {
     public var status: Int
     public var description: String
-    /// The name of the JSON body's schema in components/schemas, when the response has a body.
+    /// The name of the JSON body's schema in components/schemas, when the response has a JSON body.
     public var schemaName: String?
+    /// The body is UTF-8 text (`text/plain` with a string schema) rather than JSON.
+    public var plainText = false
 }
 
 /// A Socket.IO namespace: the events clients emit and the events the server emits.

@@ -60,6 +60,8 @@ extension SwiftRenderer {
                             w.doc(response.description)
                             if let schema = response.schemaName {
                                 w.line("case \(caseName(response.status))(\(Naming.typeName(schema)))")
+                            } else if response.plainText {
+                                w.line("case \(caseName(response.status))(String)")
                             } else {
                                 w.line("case \(caseName(response.status))")
                             }
@@ -280,6 +282,8 @@ extension SwiftRenderer {
             let status = statusExpression(response.status)
             if response.schemaName != nil {
                 w.line("case .\(caseName(response.status))(let body): return try JSONResponse.make(\(status), body)")
+            } else if response.plainText {
+                w.line("case .\(caseName(response.status))(let text): return TextResponse.make(\(status), text)")
             } else {
                 w.line("case .\(caseName(response.status)): return Response(status: \(status))")
             }

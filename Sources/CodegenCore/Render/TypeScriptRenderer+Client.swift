@@ -84,7 +84,9 @@ extension TypeScriptRenderer {
             allOptional = allOptional && !body.required
             members.append("body\(body.required ? "" : "?"): T.\(Naming.typeName(body.schemaName))")
         }
-        let successTypes = operation.successResponses.map { $0.schemaName.map { "T." + Naming.typeName($0) } ?? "void" }
+        let successTypes = operation.successResponses.map { response in
+            response.plainText ? "string" : response.schemaName.map { "T." + Naming.typeName($0) } ?? "void"
+        }
         let result = successTypes.isEmpty ? "void" : successTypes.joined(separator: " | ")
         let argument =
             members.isEmpty ? "" : "args: { \(members.joined(separator: "; ")) }\(allOptional ? " = {}" : "")"
@@ -143,7 +145,8 @@ extension TypeScriptRenderer {
             w.line("const body = options.body === undefined ? undefined : JSON.stringify(options.body);")
             w.line("const response = await doFetch(url.toString(), { method, headers, body });")
             w.line("const text = await response.text();")
-            w.line("const parsed: unknown = text.length > 0 ? JSON.parse(text) : undefined;")
+            w.line("const isJSON = (response.headers.get(\"Content-Type\") ?? \"\").startsWith(\"application/json\");")
+            w.line("const parsed: unknown = text.length === 0 ? undefined : isJSON ? JSON.parse(text) : text;")
             let errorBody = errorSchema.map { "T." + Naming.typeName($0) } ?? "unknown"
             w.line("if (!response.ok) throw new ApiError(response.status, parsed as \(errorBody) | undefined);")
             w.line("return parsed as R;")

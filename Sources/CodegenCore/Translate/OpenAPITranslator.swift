@@ -227,13 +227,31 @@ struct OpenAPITranslator {
                 return nil
             }
             guard let response = followReference(value) else { return nil }
+            let description = response["description"]?.string ?? ""
+            if let content = response["content"], content["text/plain"] != nil {
+                guard plainTextContent(content, what: "response \(status)") else { return nil }
+                return Response(status: status, description: description, schemaName: nil, plainText: true)
+            }
             let schemaName = response["content"] == nil ? nil : jsonSchemaName(response, what: "response \(status)")
-            return Response(status: status, description: response["description"]?.string ?? "", schemaName: schemaName)
+            return Response(status: status, description: description, schemaName: schemaName)
         }
         return result.sorted { $0.status < $1.status }
     }
 
-    /// The named schema of `content: application/json: schema: $ref`, the only body form supported.
+    /// Whether `content` is `text/plain` alone with a string schema, the one form of text body supported.
+    private func plainTextContent(_ content: SpecNode, what: String) -> Bool {
+        for (type, value) in content.entries where type != "text/plain" {
+            diagnostics.error("\(what): text/plain cannot be offered beside '\(type)'", at: value.location)
+            return false
+        }
+        guard let schemaNode = content["text/plain"]?["schema"], schemaNode["type"]?.string == "string" else {
+            diagnostics.error("\(what): a text/plain body needs the schema 'type: string'", at: content.location)
+            return false
+        }
+        return true
+    }
+
+    /// The named schema of `content: application/json: schema: $ref`, the JSON body form supported.
     private func jsonSchemaName(_ node: SpecNode, what: String) -> String? {
         guard let content = node["content"] else {
             diagnostics.error("\(what) needs 'content'", at: node.location)

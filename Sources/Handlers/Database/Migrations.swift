@@ -22,6 +22,7 @@ public enum Migrations {
         Migration(version: 9, name: "search within a user's conversations", statements: Schema.v9),
         Migration(version: 10, name: "search vectors written after the send", statements: Schema.v10),
         Migration(version: 11, name: "webhook outbox", statements: Schema.v11),
+        Migration(version: 12, name: "disputes and mediation", statements: Schema.v12),
     ]
 
     /// Applies the migrations not yet applied; returns the versions it applied.

@@ -108,7 +108,7 @@ extension MessagingService {
     ) async throws
         -> MessageChanges
     {
-        let access = try await access(conversationId, user: viewer)
+        let access = try await readAccess(conversationId, user: viewer)
         let (messages, cursor, hasMore) = try await database {
             try await store.changes(
                 conversation: access.conversationId,

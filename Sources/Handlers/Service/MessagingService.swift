@@ -64,20 +64,37 @@ public struct MessagingService: Sendable {
 
     // MARK: Access
 
-    /// The conversation if the user takes part in it; otherwise NOT_FOUND, exactly as for a missing one.
+    /// The conversation if the user takes part in it; otherwise NOT_FOUND, exactly as for a missing one, except for
+    /// the mediator of the contract's open dispute, who reads it but may not act in it (FORBIDDEN).
     func access(_ conversationId: String, user: String) async throws -> MessageStore.Access {
-        guard let id = UUID(parsing: conversationId),
-            let access = try await database({ try await store.access(conversation: id, for: user) })
-        else {
-            throw APIError.notFound("Conversation not found")
+        guard let id = UUID(parsing: conversationId) else { throw APIError.notFound("Conversation not found") }
+        guard let access = try await database({ try await store.access(conversation: id, for: user) }) else {
+            try await refuseNonParticipant(id, user: user)
         }
         return access
     }
 
-    func requireWritable(_ access: MessageStore.Access) throws {
-        guard access.contractActive else {
-            throw APIError.forbidden("The contract is no longer active; its conversations are read-only")
+    /// NOT_FOUND for someone who does not take part in a conversation, FORBIDDEN for the mediator who reads it.
+    func refuseNonParticipant(_ id: UUID, user: String) async throws -> Never {
+        if try await database({ try await store.mediatedAccess(conversation: id, for: user) }) != nil {
+            throw APIError.forbidden("A mediator reads the contract's other conversations but does not act in them")
         }
+        throw APIError.notFound("Conversation not found")
+    }
+
+    /// The conversation if the user may read it: a participant, or the mediator of an open dispute of its contract
+    /// (whose access is read-only). NOT_FOUND for anyone else.
+    func readAccess(_ conversationId: String, user: String) async throws -> MessageStore.Access {
+        guard let id = UUID(parsing: conversationId) else { throw APIError.notFound("Conversation not found") }
+        if let access = try await database({ try await store.access(conversation: id, for: user) }) { return access }
+        if let access = try await database({ try await store.mediatedAccess(conversation: id, for: user) }) {
+            return access
+        }
+        throw APIError.notFound("Conversation not found")
+    }
+
+    func requireWritable(_ access: MessageStore.Access) throws {
+        try access.write.require()
     }
 
     // MARK: Messages
@@ -116,7 +133,7 @@ public struct MessagingService: Sendable {
         if let id = UUID(parsing: conversationId),
             let remembered = store.rememberedAccess(conversation: id, for: user)
         {
-            guard let remembered else { throw APIError.notFound("Conversation not found") }
+            guard let remembered else { try await refuseNonParticipant(id, user: user) }
             access = remembered
         } else {
             access = try await self.access(conversationId, user: user)
@@ -198,7 +215,7 @@ public struct MessagingService: Sendable {
         case (nil, let after?): cursor = .after(after)
         case (nil, nil): cursor = .newest
         }
-        // The page statement also checks that the viewer takes part: a foreign conversation looks missing.
+        // The page statement also checks that the viewer may read it: a foreign conversation looks missing.
         guard
             let page = try await database({
                 try await store.messages(

@@ -9,6 +9,7 @@ final class ConversationMembers: Sendable {
     struct Entry: Sendable {
         var contractId: String
         var milestoneId: String?
+        var isDispute: Bool
         var participants: [String]
     }
 

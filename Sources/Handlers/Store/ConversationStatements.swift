@@ -17,12 +17,12 @@ enum ConversationStatements {
                page.client_id, page.client_first, page.client_last, page.client_avatar,
                page.freelancer_id, page.freelancer_first, page.freelancer_last, page.freelancer_avatar,
                page.last_content, page.last_at, page.last_sender, page.unread_count, page.archived,
-               page.other_read_id, page.other_read_at, t.total
+               page.other_read_id, page.other_read_at, page.kind, page.participants, t.total
         FROM (
             SELECT count(*) AS total FROM conversation_participants me WHERE me.user_id = $1 \(filter)
         ) t
         LEFT JOIN LATERAL (
-            SELECT c.id, c.contract_id, c.milestone_id, c.created_at, k.status = 'active' AS active,
+            SELECT c.id, c.contract_id, c.milestone_id, c.created_at, \(WriteState.condition) AS active,
                    cu.id AS client_id, cu.first_name AS client_first, cu.last_name AS client_last,
                    cu.avatar AS client_avatar,
                    fu.id AS freelancer_id, fu.first_name AS freelancer_first, fu.last_name AS freelancer_last,
@@ -30,7 +30,7 @@ enum ConversationStatements {
                    c.last_message_content AS last_content, c.last_message_at AS last_at,
                    c.last_message_sender AS last_sender, me.unread_count, me.archived,
                    other.last_read_message_id AS other_read_id, other.last_read_at AS other_read_at,
-                   me.last_activity_at AS activity
+                   me.last_activity_at AS activity, c.kind, \(MessageStore.participantsColumn) AS participants
             FROM (
                 SELECT me.conversation_id, me.user_id, me.unread_count, me.archived, me.last_activity_at
                 FROM conversation_participants me

@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 
 /// The statements of history reads, prepared once per pooled connection like the send path's. One statement
-/// answers a whole page request in one round trip: whether the viewer takes part in the conversation (no row when
-/// not), the conversation's message count, both participants' read positions and its latest change (on every row),
+/// answers a whole page request in one round trip: whether the viewer may read the conversation (a participant, or
+/// the mediator of an open dispute of its contract; no row for anyone else), the conversation's message count, both participants' read positions and its latest change (on every row),
 /// and the page's messages (none when the page is empty: then one row whose message columns are null). Rows are
 /// handed over undecoded; the store decodes them.
 enum HistoryStatements {
@@ -15,7 +15,7 @@ enum HistoryStatements {
                m.last_name, m.avatar, m.content, m.message_type, m.attachments, m.sent_at, m.client_message_id,
                m.edited_at, m.deleted_at, m.reactions, latest.change_seq
         FROM conversations c
-        JOIN conversation_participants p ON p.conversation_id = c.id AND p.user_id = $2
+        LEFT JOIN conversation_participants p ON p.conversation_id = c.id AND p.user_id = $2
         LEFT JOIN LATERAL (
             SELECT o.last_read_message_id FROM conversation_participants o
             WHERE o.conversation_id = c.id AND o.user_id <> $2
@@ -31,7 +31,7 @@ enum HistoryStatements {
             FROM messages m LEFT JOIN users u ON u.id = m.sender_id
             WHERE m.conversation_id = c.id \(page)
         ) m ON true
-        WHERE c.id = $1
+        WHERE c.id = $1 AND (p.user_id IS NOT NULL OR \(MessageStore.mediatesCondition(viewerParameter: "$2")))
         ORDER BY m.id \(order)
         """
     }

@@ -38,7 +38,7 @@ extension MessageStore {
             """
             SELECT 0, p.last_read_message_id, o.last_read_message_id, \(unescaped: Self.messageColumns), m.change_seq
             FROM messages m LEFT JOIN users u ON u.id = m.sender_id
-            JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = \(viewer)
+            LEFT JOIN conversation_participants p ON p.conversation_id = m.conversation_id AND p.user_id = \(viewer)
             LEFT JOIN LATERAL (
                 SELECT o.last_read_message_id FROM conversation_participants o
                 WHERE o.conversation_id = m.conversation_id AND o.user_id <> \(viewer)

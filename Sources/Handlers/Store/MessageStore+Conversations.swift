@@ -5,11 +5,19 @@ import PostgresNIO
 
 extension MessageStore {
     static let conversationColumns = """
-        c.id, c.contract_id, c.milestone_id, c.created_at, k.status = 'active',
+        c.id, c.contract_id, c.milestone_id, c.created_at, \(WriteState.condition),
         cu.id, cu.first_name, cu.last_name, cu.avatar,
         fu.id, fu.first_name, fu.last_name, fu.avatar,
         c.last_message_content, c.last_message_at, c.last_message_sender,
-        me.unread_count, me.archived, other.last_read_message_id, other.last_read_at
+        me.unread_count, me.archived, other.last_read_message_id, other.last_read_at,
+        c.kind, \(MessageStore.participantsColumn)
+        """
+
+    /// A conversation's participants with their names and roles, as a JSON array (`ConversationParticipant`).
+    static let participantsColumn = """
+        (SELECT json_agg(json_build_object('id', u.id, 'firstName', u.first_name, 'lastName', u.last_name,
+                                           'avatar', u.avatar, 'role', p.role) ORDER BY p.role, p.user_id)::text
+         FROM conversation_participants p JOIN users u ON u.id = p.user_id WHERE p.conversation_id = c.id)
         """
 
     static let conversationJoins = """
@@ -21,7 +29,7 @@ extension MessageStore {
         \(MessageStore.otherReadJoin)
         """
 
-    /// The read position of the other participants: the least advanced of them (the only one, today).
+    /// The read position of the other participants: the least advanced of them.
     static let otherReadJoin = """
         LEFT JOIN LATERAL (
             SELECT o.last_read_message_id, o.last_read_at FROM conversation_participants o
@@ -78,7 +86,7 @@ extension MessageStore {
         var total = 0
         for try await row in try await client.execute(statement, logger: logger) {
             let columns = row.makeRandomAccess()
-            total = try columns[20].decode(Int.self)
+            total = try columns[22].decode(Int.self)
             // An empty page is one row of nulls carrying the total.
             if columns[0].bytes == nil { continue }
             conversations.append(try decodeConversation(columns))
@@ -164,6 +172,8 @@ extension MessageStore {
             id: try columns[0].decode(UUID.self).lowercased,
             contractId: try columns[1].decode(String.self),
             milestoneId: try columns[2].decode(String?.self),
+            kind: ConversationKind(rawValue: try columns[20].decode(String.self)) ?? .direct,
+            participants: Self.participants(fromJSON: try columns[21].decode(String?.self)),
             client: UserSummary(
                 id: try columns[5].decode(String.self),
                 firstName: try columns[6].decode(String.self),
@@ -184,5 +194,25 @@ extension MessageStore {
             otherLastReadMessageId: try columns[18].decode(UUID?.self)?.lowercased,
             otherLastReadAt: try columns[19].decode(Date?.self)
         )
+    }
+
+    /// The participants of `participantsColumn`.
+    static func participants(fromJSON json: String?) -> [ConversationParticipant] {
+        struct Row: Decodable {
+            var id: String
+            var firstName: String
+            var lastName: String
+            var avatar: String?
+            var role: String
+        }
+        guard let json, let rows = try? JSONDecoder().decode([Row].self, from: Data(json.utf8)) else { return [] }
+        return rows.compactMap { row in
+            ParticipantRole(rawValue: row.role).map {
+                ConversationParticipant(
+                    user: UserSummary(id: row.id, firstName: row.firstName, lastName: row.lastName, avatar: row.avatar),
+                    role: $0
+                )
+            }
+        }
     }
 }

@@ -21,7 +21,7 @@ extension MessageStore {
         var sentAt: Date
         var editedAt: Date?
         var deletedAt: Date?
-        var contractActive: Bool
+        var write: WriteState
     }
 
     /// Locks the conversation's row, then the message's, and reads what the rules of a change need. Every change of
@@ -35,7 +35,7 @@ extension MessageStore {
         let rows = try await connection.query(
             """
             SELECT m.sender_id, m.message_type, m.content, m.attachments::text, m.sent_at, m.edited_at, m.deleted_at,
-                   k.status = 'active'
+                   \(unescaped: WriteState.columns)
             FROM conversations c
             JOIN contracts k ON k.id = c.contract_id
             JOIN messages m ON m.conversation_id = c.id AND m.id = \(id)
@@ -44,9 +44,9 @@ extension MessageStore {
             """,
             logger: logger
         )
-        for try await (sender, type, content, attachments, sentAt, editedAt, deletedAt, active) in rows.decode(
-            (String?, String, String, String, Date, Date?, Date?, Bool).self
-        ) {
+        for try await (sender, type, content, attachments, sentAt, editedAt, deletedAt, writable, isDispute)
+            in rows.decode((String?, String, String, String, Date, Date?, Date?, Bool, Bool).self)
+        {
             return ChangeTarget(
                 senderId: sender,
                 type: MessageType(rawValue: type) ?? .text,
@@ -55,7 +55,7 @@ extension MessageStore {
                 sentAt: sentAt,
                 editedAt: editedAt,
                 deletedAt: deletedAt,
-                contractActive: active
+                write: WriteState(writable: writable, isDispute: isDispute)
             )
         }
         return nil
@@ -108,9 +108,7 @@ extension MessageStore {
     /// The rules of an edit: the sender's own text message, not deleted, in an active contract, within the window.
     static func checkEdit(_ target: ChangeTarget, by user: String, window: Duration) throws {
         guard target.senderId == user else { throw APIError.forbidden("Only the sender can edit a message") }
-        guard target.contractActive else {
-            throw APIError.forbidden("The contract is no longer active; its conversations are read-only")
-        }
+        try target.write.require()
         guard target.deletedAt == nil else { throw APIError.conflict("The message was deleted") }
         guard target.type == .text else { throw APIError.conflict("Only text messages can be edited") }
         guard Date().timeIntervalSince(target.sentAt) <= Double(window.components.seconds) else {
@@ -127,9 +125,7 @@ extension MessageStore {
                 return nil
             }
             guard target.senderId == user else { throw APIError.forbidden("Only the sender can delete a message") }
-            guard target.contractActive else {
-                throw APIError.forbidden("The contract is no longer active; its conversations are read-only")
-            }
+            try target.write.require()
             let deleting = target.deletedAt == nil
             if deleting {
                 _ = try await connection.query(

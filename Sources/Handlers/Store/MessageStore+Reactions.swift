@@ -45,9 +45,7 @@ extension MessageStore {
             guard let target = try await lockForChange(message: id, conversation: conversation, on: connection) else {
                 return nil
             }
-            guard target.contractActive else {
-                throw APIError.forbidden("The contract is no longer active; its conversations are read-only")
-            }
+            try target.write.require()
             guard target.deletedAt == nil else { throw APIError.conflict("The message was deleted") }
             var changed = false
             if on {

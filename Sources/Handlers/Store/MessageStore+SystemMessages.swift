@@ -44,7 +44,8 @@ extension MessageStore {
         guard statusText != nil || !milestoneTexts.isEmpty else { return [] }
         let rows = try await connection.query(
             """
-            SELECT id, milestone_id IS NULL FROM conversations WHERE contract_id = \(contractId) ORDER BY id FOR UPDATE
+            SELECT id, milestone_id IS NULL AND kind = 'direct' FROM conversations WHERE contract_id = \(contractId)
+            ORDER BY id FOR UPDATE
             """,
             logger: logger
         )
@@ -63,7 +64,7 @@ extension MessageStore {
 
     /// Stores one system message and updates the conversation and both participants' unread counts (a system
     /// message is news to everyone in the conversation).
-    private func writeSystemMessage(
+    func writeSystemMessage(
         _ content: String,
         conversation: UUID,
         on connection: PostgresConnection

@@ -27,7 +27,7 @@ public struct MessageStore: Sendable {
         var conversationId: UUID
         var contractId: String
         var milestoneId: String?
-        var contractActive: Bool
+        var write: WriteState
         var participants: [String]
     }
 
@@ -37,12 +37,12 @@ public struct MessageStore: Sendable {
             PreparedStatements.Access(conversationId: id, userId: userId),
             logger: logger
         )
-        for try await (contractId, milestoneId, active, participants) in rows {
+        for try await (contractId, milestoneId, writable, isDispute, participants) in rows {
             return Access(
                 conversationId: id,
                 contractId: contractId,
                 milestoneId: milestoneId,
-                contractActive: active,
+                write: WriteState(writable: writable, isDispute: isDispute),
                 participants: participants
             )
         }
@@ -50,8 +50,8 @@ public struct MessageStore: Sendable {
     }
 
     /// A send's access from memory, when this node has seen the conversation: the access for a participant, nil
-    /// inside for anyone else, nil outside when the conversation is unknown here. `contractActive` reads true: the
-    /// insert statement refuses a conversation whose contract is no longer active.
+    /// inside for anyone else, nil outside when the conversation is unknown here. It reads as writable: the insert
+    /// statement refuses a conversation that no longer takes writes.
     func rememberedAccess(conversation id: UUID, for userId: String) -> Access?? {
         guard let entry = members.entry(for: id) else { return nil }
         guard entry.participants.contains(userId) else { return .some(nil) }
@@ -59,7 +59,7 @@ public struct MessageStore: Sendable {
             conversationId: id,
             contractId: entry.contractId,
             milestoneId: entry.milestoneId,
-            contractActive: true,
+            write: WriteState(writable: true, isDispute: entry.isDispute),
             participants: entry.participants
         )
     }
@@ -67,7 +67,12 @@ public struct MessageStore: Sendable {
     /// Keeps a conversation's parties for later sends.
     func remember(_ access: Access) {
         members.remember(
-            .init(contractId: access.contractId, milestoneId: access.milestoneId, participants: access.participants),
+            .init(
+                contractId: access.contractId,
+                milestoneId: access.milestoneId,
+                isDispute: access.write.isDispute,
+                participants: access.participants
+            ),
             for: access.conversationId
         )
     }
@@ -107,7 +112,7 @@ public struct MessageStore: Sendable {
                 """
                 WITH created AS (
                     INSERT INTO conversations (id, contract_id, milestone_id) VALUES (\(newId), \(contractId), \(milestoneId))
-                    ON CONFLICT (contract_id, milestone_id) DO NOTHING
+                    ON CONFLICT (contract_id, milestone_id, kind) DO NOTHING
                     RETURNING id
                 ), members AS (
                     INSERT INTO conversation_participants (conversation_id, user_id, role)
@@ -118,7 +123,7 @@ public struct MessageStore: Sendable {
                 SELECT id FROM created
                 UNION ALL
                 SELECT id FROM conversations
-                WHERE contract_id = \(contractId) AND milestone_id IS NOT DISTINCT FROM \(milestoneId)
+                WHERE contract_id = \(contractId) AND milestone_id IS NOT DISTINCT FROM \(milestoneId) AND kind = 'direct'
                 LIMIT 1
                 """,
                 logger: logger
@@ -130,7 +135,7 @@ public struct MessageStore: Sendable {
         let rows = try await client.query(
             """
             SELECT id FROM conversations
-            WHERE contract_id = \(contractId) AND milestone_id IS NOT DISTINCT FROM \(milestoneId)
+            WHERE contract_id = \(contractId) AND milestone_id IS NOT DISTINCT FROM \(milestoneId) AND kind = 'direct'
             """,
             logger: logger
         )

@@ -5,18 +5,18 @@ import PostgresNIO
 /// connection the first time it runs there): parsing and planning them anew on each call costs about as much as
 /// running them.
 enum PreparedStatements {
-    /// The conversation seen from one user: contract, milestone, whether the contract is active, the participants;
-    /// no row when the user does not take part.
+    /// The conversation seen from one user: contract, milestone, its write state, the participants; no row when the
+    /// user does not take part.
     struct Access: PostgresPreparedStatement {
         static let sql = """
-            SELECT c.contract_id, c.milestone_id, k.status = 'active',
+            SELECT c.contract_id, c.milestone_id, \(WriteState.columns),
                    array(SELECT p.user_id FROM conversation_participants p WHERE p.conversation_id = c.id ORDER BY p.role)
             FROM conversations c JOIN contracts k ON k.id = c.contract_id
             WHERE c.id = $1
               AND EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = c.id AND p.user_id = $2)
             """
         static let bindingDataTypes: [PostgresDataType] = [.uuid, .text]
-        typealias Row = (String, String?, Bool, [String])
+        typealias Row = (String, String?, Bool, Bool, [String])
 
         var conversationId: UUID
         var userId: String
@@ -34,13 +34,13 @@ enum PreparedStatements {
     /// Stores one message and updates its conversation and the unread counts: the batch statement's work for a
     /// batch of one, in a form PostgreSQL executes in about half the time. No row when the sender's
     /// `clientMessageId` was used before in this conversation, or when the conversation's contract is no longer
-    /// active (then nothing changed). The stored id is the minted one unless that is not above the conversation's
+    /// active, or the dispute closed (then nothing changed). The stored id is the minted one unless that is not above the conversation's
     /// last message, read under the conversation's lock (see `InsertMessages`).
     struct InsertMessage: PostgresPreparedStatement {
         static let sql = """
             WITH locked AS (
                 SELECT c.id, c.last_message_id FROM conversations c JOIN contracts k ON k.id = c.contract_id
-                WHERE c.id = $1 AND k.status = 'active' FOR UPDATE OF c
+                WHERE c.id = $1 AND \(WriteState.condition) FOR UPDATE OF c
             ), inserted AS (
                 INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)
                 SELECT message_id_after($2, locked.last_message_id, 1), locked.id, $3, $4, $5, $6::jsonb, $7, $8
@@ -92,7 +92,7 @@ enum PreparedStatements {
     /// Stores a batch of messages (possibly in several conversations) and updates each conversation and its unread
     /// counts, in one statement. Returns a row per stored message with the sender's name; a message whose sender
     /// used its `clientMessageId` before in that conversation (or earlier in the batch), or whose conversation's
-    /// contract is no longer active, is left out, and nothing changed for it. The conversations are locked in id
+    /// conversation no longer takes writes (see `WriteState`), is left out, and nothing changed for it. The conversations are locked in id
     /// order, so batches never deadlock with each other or with mark-read, which locks one conversation; the updates
     /// depend on what was inserted. Under that lock each message's id is made greater than its conversation's last
     /// (`message_id_after`), so ids grow in commit order and a catch-up by id misses nothing.
@@ -103,7 +103,7 @@ enum PreparedStatements {
                     AS t (id, conversation_id, sender_id, content, message_type, attachments, client_message_id)
             ), locked AS (
                 SELECT c.id, c.last_message_id FROM conversations c JOIN contracts k ON k.id = c.contract_id
-                WHERE c.id IN (SELECT conversation_id FROM input) AND k.status = 'active'
+                WHERE c.id IN (SELECT conversation_id FROM input) AND \(WriteState.condition)
                 ORDER BY c.id FOR UPDATE OF c
             ), numbered AS (
                 SELECT i.*, message_id_after(i.id, locked.last_message_id,

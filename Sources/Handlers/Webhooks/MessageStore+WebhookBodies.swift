@@ -22,6 +22,22 @@ extension MessageStore {
             body = readEvent(event).map {
                 JSONCoding.encode(WebhookMessageRead(id: id, type: event.type, createdAt: event.createdAt, data: $0))
             }
+        case .disputeMessage:
+            body = try await recipientsMessage(event).map {
+                JSONCoding.encode(
+                    WebhookDisputeMessage(
+                        id: id,
+                        type: event.type,
+                        createdAt: event.createdAt,
+                        data: WebhookDisputeMessageData(
+                            mediatorId: $0.user,
+                            conversationId: event.conversation.lowercased,
+                            contractId: $0.contract,
+                            message: $0.message
+                        )
+                    )
+                )
+            }
         case .conversationCreated:
             body = try await conversationCreated(event).map {
                 JSONCoding.encode(
@@ -92,7 +108,7 @@ extension MessageStore {
         var participants: [WebhookParticipant] = []
         for try await (contract, milestone, user, role) in rows.decode((String, String?, String, String).self) {
             conversation = (contract, milestone)
-            if let role = WebhookParticipant.Role(rawValue: role) {
+            if let role = ParticipantRole(rawValue: role) {
                 participants.append(WebhookParticipant(userId: user, role: role))
             }
         }

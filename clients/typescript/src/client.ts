@@ -163,6 +163,51 @@ export class ApiClient {
   }
 
   /**
+   * Opens the contract's dispute, a group conversation of the client, the freelancer and a mediator.
+   *
+   * `PUT /api/internal/contracts/{contractId}/dispute`
+   */
+  openDispute(args: { path: { contractId: string }; body: T.OpenDisputeRequest }): Promise<T.DisputeResponse> {
+    return this.request<T.DisputeResponse>("PUT", "/api/internal/contracts/" + encodeURIComponent(String(args.path["contractId"])) + "/dispute", { body: args.body, auth: "serviceKey" });
+  }
+
+  /**
+   * The contract's dispute, open or closed.
+   *
+   * `GET /api/internal/contracts/{contractId}/dispute`
+   */
+  getDispute(args: { path: { contractId: string } }): Promise<T.DisputeResponse> {
+    return this.request<T.DisputeResponse>("GET", "/api/internal/contracts/" + encodeURIComponent(String(args.path["contractId"])) + "/dispute", { auth: "serviceKey" });
+  }
+
+  /**
+   * Closes the contract's dispute; its conversation becomes read-only.
+   *
+   * `POST /api/internal/contracts/{contractId}/dispute/close`
+   */
+  closeDispute(args: { path: { contractId: string }; body: T.CloseDisputeRequest }): Promise<T.DisputeResponse> {
+    return this.request<T.DisputeResponse>("POST", "/api/internal/contracts/" + encodeURIComponent(String(args.path["contractId"])) + "/dispute/close", { body: args.body, auth: "serviceKey" });
+  }
+
+  /**
+   * A conversation's full transcript for a dispute file, with every edit and deletion.
+   *
+   * `GET /api/internal/conversations/{id}/export`
+   */
+  exportConversation(args: { path: { id: string }; query?: { after?: string; limit?: number } }): Promise<T.ConversationExportResponse> {
+    return this.request<T.ConversationExportResponse>("GET", "/api/internal/conversations/" + encodeURIComponent(String(args.path["id"])) + "/export", { query: args.query, auth: "serviceKey" });
+  }
+
+  /**
+   * The transcript of `GET …/export` as plain text, one line per version of each message.
+   *
+   * `GET /api/internal/conversations/{id}/export/text`
+   */
+  exportConversationText(args: { path: { id: string }; query?: { after?: string; limit?: number } }): Promise<string> {
+    return this.request<string>("GET", "/api/internal/conversations/" + encodeURIComponent(String(args.path["id"])) + "/export/text", { query: args.query, auth: "serviceKey" });
+  }
+
+  /**
    * Every version of a message with its time, deleted messages included (evidence for disputes).
    *
    * `GET /api/internal/conversations/{id}/messages/{messageId}/revisions`
@@ -229,7 +274,8 @@ export class ApiClient {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const response = await doFetch(url.toString(), { method, headers, body });
     const text = await response.text();
-    const parsed: unknown = text.length > 0 ? JSON.parse(text) : undefined;
+    const isJSON = (response.headers.get("Content-Type") ?? "").startsWith("application/json");
+    const parsed: unknown = text.length === 0 ? undefined : isJSON ? JSON.parse(text) : text;
     if (!response.ok) throw new ApiError(response.status, parsed as T.ErrorResponse | undefined);
     return parsed as R;
   }

@@ -84,11 +84,17 @@ export interface Conversation {
   id: string;
   contractId: ExternalId;
   milestoneId: string | null;
+  kind: ConversationKind;
+  /** Everyone in the conversation with their role (the client and the freelancer; in a dispute, the mediator too). */
+  participants: ConversationParticipant[];
   client: UserSummary;
   freelancer: UserSummary;
   lastMessage: LastMessage | null;
   unreadCount: number;
-  /** False once the contract is no longer active; the conversation is then read-only. */
+  /**
+   * Whether the conversation takes messages: the contract is active (a dispute conversation: the
+   * dispute is open). When false the conversation is read-only.
+   */
   isActive: boolean;
   /** Whether the viewer archived it. */
   isArchived: boolean;
@@ -144,6 +150,94 @@ export interface ReadState {
   /** The newest message at the time; it and every earlier message are now read. Null in an empty conversation. */
   lastReadMessageId: string | null;
   unreadCount: number;
+}
+
+/**
+ * `direct`: the conversation of a contract or a milestone between its client and its freelancer.
+ * `dispute`: the contract's dispute, a group conversation with a mediator
+ * (`PUT /api/internal/contracts/{contractId}/dispute`).
+ */
+export type ConversationKind = "direct" | "dispute";
+
+export type ParticipantRole = "client" | "freelancer" | "mediator";
+
+export interface ConversationParticipant {
+  user: UserSummary;
+  role: ParticipantRole;
+}
+
+export interface OpenDisputeRequest {
+  /** A provisioned user who is neither the contract's client nor its freelancer. */
+  mediatorId: ExternalId;
+  /** Why the dispute was opened; shown in the system message that announces the mediator. */
+  reason: string;
+}
+
+export interface CloseDisputeRequest {
+  /** How the dispute ended; shown in the system message that closes it. */
+  resolution?: string | null;
+}
+
+export type DisputeStatus = "open" | "closed";
+
+export interface Dispute {
+  contractId: ExternalId;
+  /** The dispute conversation (kind `dispute`). */
+  conversationId: string;
+  mediatorId: ExternalId;
+  reason: string;
+  status: DisputeStatus;
+  /** When the dispute was opened (or last reopened). */
+  openedAt: string;
+  closedAt: string | null;
+  resolution: string | null;
+  /**
+   * The contract's other conversations, whose history the mediator may read (not write in) while
+   * the dispute is open, through `GET /api/messages/conversations/{id}/messages` and `…/changes`.
+   */
+  evidenceConversationIds: string[];
+}
+
+export interface DisputeResponse {
+  success: true;
+  message: string;
+  data: Dispute;
+}
+
+export interface ExportedMessage {
+  id: string;
+  /** The sender (the system sender for system messages). */
+  sender: UserSummary;
+  /** The sender's role in the conversation; null for system messages. */
+  role: ParticipantRole | null;
+  messageType: MessageType;
+  sentAt: string;
+  /** The current text, also of a deleted message (this is evidence, not a participant's view). */
+  content: string;
+  attachments: Attachment[];
+  editedAt: string | null;
+  deletedAt: string | null;
+  /** Every version, oldest first (one for a message never edited). */
+  revisions: MessageRevision[];
+}
+
+export interface ConversationExport {
+  conversationId: string;
+  contractId: ExternalId;
+  milestoneId: string | null;
+  kind: ConversationKind;
+  createdAt: string;
+  participants: ConversationParticipant[];
+  exportedAt: string;
+  messages: ExportedMessage[];
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface ConversationExportResponse {
+  success: true;
+  message: string;
+  data: ConversationExport;
 }
 
 export interface Milestone {
@@ -491,9 +585,10 @@ export interface ErrorAck {
  * `message.created`: a message for a recipient who had no socket open on any node when it was sent.
  * `message.unread_reminder`: messages a recipient left unread for `UNREAD_REMINDER_S`, one reminder for
  * all the messages that arrived before it. `message.read`: a participant read a conversation.
- * `conversation.created`: a conversation was opened.
+ * `conversation.created`: a conversation was opened. `dispute.message`: a message in a dispute
+ * conversation, for its mediator (whether online or not; the mediator gets no `message.created`).
  */
-export type WebhookEventType = "message.created" | "message.unread_reminder" | "message.read" | "conversation.created";
+export type WebhookEventType = "message.created" | "message.unread_reminder" | "message.read" | "conversation.created" | "dispute.message";
 
 /**
  * `pending`: waiting for its first or a later attempt. `delivered`: the receiver answered 2xx. `dead`:
@@ -535,7 +630,7 @@ export interface WebhookDeliveryResponse {
 
 export interface WebhookParticipant {
   userId: ExternalId;
-  role: "client" | "freelancer";
+  role: ParticipantRole;
 }
 
 export interface WebhookMessageCreatedData {
@@ -596,4 +691,20 @@ export interface WebhookConversationCreated {
   type: WebhookEventType;
   createdAt: string;
   data: WebhookConversationCreatedData;
+}
+
+export interface WebhookDisputeMessageData {
+  mediatorId: ExternalId;
+  conversationId: string;
+  contractId: ExternalId;
+  /** The message as the mediator sees it now. */
+  message: Message;
+}
+
+/** The body of a `dispute.message` delivery. */
+export interface WebhookDisputeMessage {
+  id: string;
+  type: WebhookEventType;
+  createdAt: string;
+  data: WebhookDisputeMessageData;
 }
