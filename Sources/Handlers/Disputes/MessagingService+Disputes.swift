@@ -5,6 +5,9 @@ import Generated
 extension MessagingService {
     /// Opens (or reopens) a contract's dispute and announces it in the dispute conversation.
     public func openDispute(contractId: String, _ request: OpenDisputeRequest) async throws -> Dispute {
+        guard request.reason.contains(where: { !$0.isWhitespace }) else {
+            throw APIError.validationFailed([FieldProblem(field: "reason", message: "must not be blank")])
+        }
         let change = try await database {
             try await store.openDispute(contractId: contractId, mediatorId: request.mediatorId, reason: request.reason)
         }

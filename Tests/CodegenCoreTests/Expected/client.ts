@@ -76,7 +76,8 @@ export class ApiClient {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const response = await doFetch(url.toString(), { method, headers, body });
     const text = await response.text();
-    const parsed: unknown = text.length > 0 ? JSON.parse(text) : undefined;
+    const isJSON = (response.headers.get("Content-Type") ?? "").startsWith("application/json");
+    const parsed: unknown = text.length === 0 ? undefined : isJSON ? JSON.parse(text) : text;
     if (!response.ok) throw new ApiError(response.status, parsed as T.Failure | undefined);
     return parsed as R;
   }

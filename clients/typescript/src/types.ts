@@ -169,7 +169,7 @@ export interface ConversationParticipant {
 export interface OpenDisputeRequest {
   /** A provisioned user who is neither the contract's client nor its freelancer. */
   mediatorId: ExternalId;
-  /** Why the dispute was opened; shown in the system message that announces the mediator. */
+  /** Why the dispute was opened, not blank; shown in the system message that announces the mediator. */
   reason: string;
 }
 
