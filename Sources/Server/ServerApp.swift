@@ -97,6 +97,7 @@ struct ServerApp {
             store: store,
             events: events,
             databaseTimeout: configuration.databaseTimeout,
+            statementTimeout: configuration.statementTimeout,
             limits: configuration.limits,
             spans: Spans(enabled: tracing != nil),
             editWindow: configuration.editWindow,

@@ -196,16 +196,19 @@ def test_an_unreachable_database_is_refused_at_once_and_recovers(cluster, tmp_pa
 
 
 def test_terminated_database_sessions_are_unavailable_never_internal_errors(server, cluster):
-    client, _, _, _ = provision(server)
-    cluster.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'messaging' "
-                "AND pid <> pg_backend_pid()")
+    # Several rounds: a request that leases a connection as it is terminated was seen to wait forever for an
+    # answer from it (about one round in four); it must be answered 503 after the deadline and its grace.
     codes = set()
-    for _ in range(10):
-        response = api(server, client, "GET", "/api/messages/conversations")
-        if response.status_code != 200:
-            codes.add((response.status_code, response.json()["error"]["code"]))
+    for _ in range(5):
+        client, _, _, _ = provision(server)
+        cluster.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'messaging' "
+                    "AND pid <> pg_backend_pid()")
+        for _ in range(10):
+            response = api(server, client, "GET", "/api/messages/conversations")
+            if response.status_code != 200:
+                codes.add((response.status_code, response.json()["error"]["code"]))
+        assert conversations_answer(server, client, within=20) == 200
     assert codes <= {(503, "SERVICE_UNAVAILABLE")}, codes
-    assert conversations_answer(server, client, within=20) == 200
 
 
 def test_message_ids_grow_in_commit_order_when_a_node_clock_is_behind(server, cluster, tmp_path):

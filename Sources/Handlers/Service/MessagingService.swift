@@ -13,6 +13,9 @@ public struct MessagingService: Sendable {
     /// How long one database call may take before the caller gets SERVICE_UNAVAILABLE (a database that is down
     /// would otherwise keep requests waiting for a connection).
     let databaseTimeout: Duration
+    /// How long past `databaseTimeout` a call may still end by itself (a write that holds its connection waits for
+    /// PostgreSQL's answer, which `statement_timeout` bounds) before its caller is answered without it.
+    let abandonGrace: Duration
     /// Refuses calls at once while the database is unreachable.
     let availability = DatabaseAvailability()
     public let limiters: Limiters
@@ -37,6 +40,8 @@ public struct MessagingService: Sendable {
     ///   - events: where the live events of a change go (the socket namespace's rooms).
     ///   - databaseTimeout: how long a caller waits for a database call before SERVICE_UNAVAILABLE. A write that
     ///     has its connection is not abandoned at that point: its caller gets the write's outcome.
+    ///   - statementTimeout: the database's `statement_timeout`; a call that has not ended a second after
+    ///     `databaseTimeout` plus this is answered SERVICE_UNAVAILABLE without it.
     ///   - limits: the per-user rate budgets and the per-user connection ceiling.
     ///   - spans: whether database calls and socket events are traced.
     ///   - editWindow: how long after its sending a text message may be edited.
@@ -46,6 +51,7 @@ public struct MessagingService: Sendable {
         store: MessageStore,
         events: EventPublisher,
         databaseTimeout: Duration = .seconds(4),
+        statementTimeout: Duration = .seconds(5),
         limits: MessagingLimits = .init(),
         spans: Spans = Spans(enabled: false),
         editWindow: Duration = .seconds(900),
@@ -55,6 +61,7 @@ public struct MessagingService: Sendable {
         self.store = store
         self.events = events
         self.databaseTimeout = databaseTimeout
+        self.abandonGrace = statementTimeout + .seconds(1)
         self.limiters = Limiters(limits)
         self.spans = spans
         self.editWindow = editWindow
@@ -385,7 +392,7 @@ public struct MessagingService: Sendable {
         defer { ServiceMetrics.databaseCallsInFlight.decrement() }
         do {
             try availability.admit()
-            let result = try await DatabaseDeadline.run(within: databaseTimeout, work)
+            let result = try await DatabaseDeadline.run(within: databaseTimeout, grace: abandonGrace, work)
             ServiceMetrics.databaseCall(outcome: "ok", after: .now - started)
             return result
         } catch {
