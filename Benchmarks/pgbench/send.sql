@@ -10,7 +10,10 @@
 \set sequence random(1, 1000000000000)
 WITH locked AS (
     SELECT c.id FROM conversations c JOIN contracts k ON k.id = c.contract_id
-    WHERE c.id = ('00000000-0000-7000-8000-' || lpad(:pair::text, 12, '0'))::uuid AND k.status = 'active'
+    WHERE c.id = ('00000000-0000-7000-8000-' || lpad(:pair::text, 12, '0'))::uuid
+      AND (CASE WHEN c.kind = 'dispute' THEN c.closed_at IS NULL ELSE k.status = 'active' END)
+      AND EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = c.id
+                  AND p.user_id = ((CASE :side::int WHEN 0 THEN 'bench-c' ELSE 'bench-f' END) || :pair::text))
     FOR UPDATE OF c
 ), inserted AS (
     INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)

@@ -23,6 +23,8 @@ public enum Migrations {
         Migration(version: 10, name: "search vectors written after the send", statements: Schema.v10),
         Migration(version: 11, name: "webhook outbox", statements: Schema.v11),
         Migration(version: 12, name: "disputes and mediation", statements: Schema.v12),
+        Migration(version: 13, name: "recovery tables without write-ahead log", statements: Schema.v13),
+        Migration(version: 14, name: "message references checked by their inserts", statements: Schema.v14),
     ]
 
     /// Applies the migrations not yet applied; returns the versions it applied.

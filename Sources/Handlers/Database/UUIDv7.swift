@@ -36,4 +36,14 @@ public enum UUIDv7 {
             )
         )
     }
+
+    /// The smallest version-7 id of the millisecond `time`: every id minted at or after it is not below it, and
+    /// every id minted before it is below it (as UUIDs and in their lowercase text).
+    public static func earliest(at time: Date) -> UUID {
+        let milliseconds = UInt64(max(0, time.timeIntervalSince1970 * 1000))
+        func byte(_ index: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - index))) }
+        return UUID(
+            uuid: (byte(0), byte(1), byte(2), byte(3), byte(4), byte(5), 0x70, 0, 0x80, 0, 0, 0, 0, 0, 0, 0)
+        )
+    }
 }

@@ -194,10 +194,8 @@ public final class PostgresSessionStore: SessionStore, Service {
     /// Deletes what no recovery can use any more, and reports the sizes.
     func cleanUp() async throws {
         let seconds = Double(window.components.seconds) + 10
-        try await client.query(
-            "DELETE FROM socket_events WHERE created_at < now() - make_interval(secs => \(seconds))",
-            logger: logger
-        )
+        let oldest = UUIDv7.earliest(at: Date(timeIntervalSinceNow: -seconds)).lowercased
+        try await client.query("DELETE FROM socket_events WHERE event_offset < \(oldest)", logger: logger)
         try await client.query(
             """
             DELETE FROM socket_sessions s USING (
@@ -275,18 +273,14 @@ public final class PostgresSessionStore: SessionStore, Service {
     }
 
     private func insert(events: [RecoveryWrites.Event]) async throws {
-        try await client.query(
-            """
-            INSERT INTO socket_events (event_offset, namespace, rooms, except_rooms, packet)
-            SELECT o, n, ARRAY(SELECT jsonb_array_elements_text(r::jsonb)),
-                   ARRAY(SELECT jsonb_array_elements_text(e::jsonb)), p
-            FROM unnest(\(events.map(\.offset)), \(events.map(\.message.namespace)),
-                        \(events.map { Self.json($0.message.rooms) }), \(events.map { Self.json($0.message.exceptRooms) }),
-                        \(events.map(\.message.packet))) AS t (o, n, r, e, p)
-            ON CONFLICT (event_offset) DO NOTHING
-            """,
-            logger: logger
+        let statement = RecoveryStatements.InsertEvents(
+            offsets: events.map(\.offset),
+            namespaces: events.map(\.message.namespace),
+            rooms: events.map { Self.json($0.message.rooms) },
+            exceptRooms: events.map { Self.json($0.message.exceptRooms) },
+            packets: events.map(\.message.packet)
         )
+        for try await _ in try await client.execute(statement, logger: logger) {}
     }
 
     /// New or replaced sessions, each with whether it is disconnected.

@@ -33,14 +33,17 @@ enum PreparedStatements {
 
     /// Stores one message and updates its conversation and the unread counts: the batch statement's work for a
     /// batch of one, in a form PostgreSQL executes in about half the time. No row when the sender's
-    /// `clientMessageId` was used before in this conversation, or when the conversation's contract is no longer
-    /// active, or the dispute closed (then nothing changed). The stored id is the minted one unless that is not above the conversation's
+    /// `clientMessageId` was used before in this conversation, when the sender does not take part in the
+    /// conversation, or when the conversation's contract is no longer active, or the dispute closed (then nothing
+    /// changed). The stored id is the minted one unless that is not above the conversation's
     /// last message, read under the conversation's lock (see `InsertMessages`).
     struct InsertMessage: PostgresPreparedStatement {
         static let sql = """
             WITH locked AS (
                 SELECT c.id, c.last_message_id FROM conversations c JOIN contracts k ON k.id = c.contract_id
-                WHERE c.id = $1 AND \(WriteState.condition) FOR UPDATE OF c
+                WHERE c.id = $1 AND \(WriteState.condition)
+                  AND EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = c.id AND p.user_id = $3)
+                FOR UPDATE OF c
             ), inserted AS (
                 INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)
                 SELECT message_id_after($2, locked.last_message_id, 1), locked.id, $3, $4, $5, $6::jsonb, $7, $8
@@ -91,8 +94,9 @@ enum PreparedStatements {
 
     /// Stores a batch of messages (possibly in several conversations) and updates each conversation and its unread
     /// counts, in one statement. Returns a row per stored message with the sender's name; a message whose sender
-    /// used its `clientMessageId` before in that conversation (or earlier in the batch), or whose conversation's
-    /// conversation no longer takes writes (see `WriteState`), is left out, and nothing changed for it. The conversations are locked in id
+    /// used its `clientMessageId` before in that conversation (or earlier in the batch), whose sender does not
+    /// take part in it, or whose conversation no longer takes writes (see `WriteState`), is left out, and nothing
+    /// changed for it. The conversations are locked in id
     /// order, so batches never deadlock with each other or with mark-read, which locks one conversation; the updates
     /// depend on what was inserted. Under that lock each message's id is made greater than its conversation's last
     /// (`message_id_after`), so ids grow in commit order and a catch-up by id misses nothing.
@@ -109,6 +113,8 @@ enum PreparedStatements {
                 SELECT i.*, message_id_after(i.id, locked.last_message_id,
                                              row_number() OVER (PARTITION BY i.conversation_id ORDER BY i.id)) AS stored_id
                 FROM input i JOIN locked ON locked.id = i.conversation_id
+                WHERE EXISTS (SELECT 1 FROM conversation_participants p
+                              WHERE p.conversation_id = i.conversation_id AND p.user_id = i.sender_id)
             ), inserted AS (
                 INSERT INTO messages (id, conversation_id, sender_id, content, message_type, attachments, client_message_id, sent_at)
                 SELECT n.stored_id, n.conversation_id, n.sender_id, n.content, n.message_type, n.attachments::jsonb,
