@@ -37,27 +37,32 @@ enum DatabaseDeadline {
             let task = Task {
                 do { self.answer(.success(try await work())) } catch { self.answer(.failure(error)) }
             }
-            let loop = MultiThreadedEventLoopGroup.singleton.any()
-            let limit = loop.scheduleTask(in: TimeAmount(timeout)) { self.expire() }
-            let abandon = loop.scheduleTask(in: TimeAmount(timeout + grace)) { self.answer(.failure(Expired())) }
+            let limit = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) {
+                self.expire(grace: grace)
+            }
             let (cancelNow, answered) = state.withLock { state -> (Bool, Bool) in
                 state.task = task
                 let answered = state.continuation == nil
-                if !answered { state.timers = [limit, abandon] }
+                if !answered { state.timers.append(limit) }
                 return (state.cancelled || state.expired, answered)
             }
-            if answered {
-                limit.cancel()
-                abandon.cancel()
-            }
+            if answered { limit.cancel() }
             if cancelNow { task.cancel() }
         }
 
-        private func expire() {
-            let task = state.withLock { state -> Task<Void, Never>? in
-                state.expired = true
-                return state.task
+        /// The limit passed: the work is cancelled, and the grace timer armed (only now, so that a call that ends
+        /// in time costs one timer).
+        private func expire(grace: Duration) {
+            let abandon = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(grace)) {
+                self.answer(.failure(Expired()))
             }
+            let (task, answered) = state.withLock { state -> (Task<Void, Never>?, Bool) in
+                state.expired = true
+                let answered = state.continuation == nil
+                if !answered { state.timers.append(abandon) }
+                return (state.task, answered)
+            }
+            if answered { abandon.cancel() }
             task?.cancel()
         }
 
