@@ -258,6 +258,7 @@ let package = Package(
                 "Generated",
                 "APIRuntime",
                 "ContractTesting",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -4,9 +4,14 @@ import Generated
 import Handlers
 import LocalPostgres
 import Logging
+import NIOPosix
 import PostgresNIO
 
 /// One private PostgreSQL cluster for this test process, stopped at exit; every test gets its own database.
+///
+/// Starting the cluster and creating a database wait for child processes, so they run on NIO's blocking-I/O
+/// pool: on the cooperative pool (two threads here) they would hold up every other test, and with them the tasks
+/// that tests time against event-loop timers.
 enum TestDatabase {
     static let logger: Logger = {
         var logger = Logger(label: "handlers-tests")
@@ -33,7 +38,10 @@ enum TestDatabase {
     /// A fresh, migrated database with a running client for the duration of `body`.
     static func withDatabase<T: Sendable>(_ body: (PostgresClient) async throws -> T) async throws -> T {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try cluster.createDatabase(name)
+        let cluster = try await NIOThreadPool.singleton.runIfActive {
+            try TestDatabase.cluster.createDatabase(name)
+            return TestDatabase.cluster
+        }
         let client = PostgresClient(
             configuration: .init(
                 unixSocketPath: cluster.socketPath,

@@ -39,7 +39,8 @@ import Testing
         await io.receive([.message(.text(#"2/chat,1["slow"]"#))], on: session)
         let started = ContinuousClock.now
         await io.shutdown()
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Well short of the handler's 30 s, and loose enough for a cooperative pool that other tests keep busy.
+        #expect(ContinuousClock.now - started < .seconds(20))
         let packets = try await session.pull(over: .polling, timeout: .seconds(1))
         #expect(packets?.map(\.text) == ["1"])
     }

@@ -38,17 +38,19 @@ struct SpecNode {
     var entries: [(key: String, value: SpecNode)] {
         guard case .mapping(let mapping) = node else { return [] }
         return mapping.compactMap { key, value in
-            guard let name = key.string else { return nil }
-            let mark = key.mark ?? value.mark
-            let location = SourceLocation(
-                file: file,
-                line: mark?.line ?? location.line,
-                column: mark?.column ?? location.column
-            )
-            return (
-                name, SpecNode(node: value, file: file, pointer: pointer + "/" + Self.escape(name), location: location)
-            )
+            key.string.map { (key: $0, value: child(named: $0, key: key, value: value)) }
         }
+    }
+
+    /// The node of one entry, located at its key.
+    private func child(named name: String, key: Node, value: Node) -> SpecNode {
+        let mark = key.mark ?? value.mark
+        let location = SourceLocation(
+            file: file,
+            line: mark?.line ?? location.line,
+            column: mark?.column ?? location.column
+        )
+        return SpecNode(node: value, file: file, pointer: pointer + "/" + Self.escape(name), location: location)
     }
 
     var keys: [String] { entries.map(\.key) }
@@ -67,12 +69,18 @@ struct SpecNode {
         return false
     }
 
+    /// One entry of a mapping; only its node is built (lookups run once per property while the spec is read).
     subscript(key: String) -> SpecNode? {
-        entries.first { $0.key == key }?.value
+        guard case .mapping(let mapping) = node else { return nil }
+        for (name, value) in mapping where name.string == key {
+            return child(named: key, key: name, value: value)
+        }
+        return nil
     }
 
     static func escape(_ token: String) -> String {
-        token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
+        return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
     static func unescape(_ token: Substring) -> String {
