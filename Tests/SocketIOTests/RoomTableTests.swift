@@ -45,4 +45,23 @@ import Testing
         table.join("ghost", "x")
         #expect(table.members(of: "x").isEmpty)
     }
+    @Test func aSocketCanLeaveItsOwnRoomAndComeBack() throws {
+        let namespace = Namespace(name: "/t")
+        var table = RoomTable()
+        let (a, b) = (try socket("a", namespace), try socket("b", namespace))
+        table.add(a)
+        table.add(b)
+        table.join("b", "a")
+        #expect(table.members(of: "a") == ["a", "b"])
+        table.leave("a", "a")
+        #expect(table.rooms(of: "a").isEmpty)
+        #expect(table.members(of: "a") == ["b"])
+        #expect(table.recipients(rooms: ["a"], except: []).map(\.id) == ["b"])
+        #expect(table.recipients(rooms: [], except: ["a"]).map(\.id) == ["a"])
+        table.join("a", "a")
+        #expect(table.rooms(of: "a") == ["a"])
+        #expect(Set(table.recipients(rooms: ["a"], except: []).map(\.id)) == ["a", "b"])
+        table.remove("a")
+        #expect(table.members(of: "a") == ["b"])
+    }
 }

@@ -33,21 +33,3 @@ public enum EngineCloseReason: String, Sendable, CaseIterable {
     /// `EngineConfiguration.maxOutboundBytes`.
     case slowConsumer = "slow consumer"
 }
-
-/// The request that opened a session: its headers, query parameters and the client's address.
-public struct EngineHandshake: Sendable {
-    public var headers: HTTPFields
-    public var query: [String: String]
-    /// The client's IP address (see `EngineConfiguration.trustedProxies`); nil when unknown.
-    public var address: String?
-
-    /// - Parameters:
-    ///   - headers: the handshake request's headers.
-    ///   - query: its query parameters.
-    ///   - address: the client's IP address, when known.
-    public init(headers: HTTPFields, query: [String: String], address: String? = nil) {
-        self.headers = headers
-        self.query = query
-        self.address = address
-    }
-}

@@ -37,6 +37,9 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            // A connection keeps its receive buffer between reads; most of them are a few hundred bytes, so it starts
+            // small (NIO's default is 2 KB, a quarter of an idle connection's memory) and grows with bigger reads.
+            try channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: Self.receiveBuffers)
             // Why the WebSocket upgrade was refused, for the HTTP answer that follows.
             let refusal = NIOLoopBoundBox<EngineError?>(nil, eventLoop: channel.eventLoop)
             let upgrade = NIOTypedHTTPServerUpgradeConfiguration<Negotiated>(
@@ -68,6 +71,8 @@ struct EngineHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             return Value(negotiated: negotiated, channel: channel)
         }
     }
+
+    private static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
 
     /// Upgrades an Engine.IO WebSocket request the server accepts; a refused one records why in `refusal`.
     private func webSocketUpgrader(

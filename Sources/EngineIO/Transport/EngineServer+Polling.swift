@@ -170,13 +170,11 @@ extension EngineServer {
     }
 
     func handshake(of request: Request, peer: SocketAddress?) -> EngineHandshake {
-        var query: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
         let address = ClientAddress.resolve(
             peer: peer,
             headers: request.headers,
             trustedProxies: configuration.trustedProxies
         )
-        return EngineHandshake(headers: request.headers, query: query, address: address)
+        return EngineHandshake(headers: request.headers, rawQuery: request.uri.query ?? "", address: address)
     }
 }

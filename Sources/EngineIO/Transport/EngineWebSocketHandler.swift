@@ -33,8 +33,8 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     private let maxOutboundBytes: Int?
     /// The session was cut off as a slow consumer: nothing more is written.
     private var cutOff = false
-    /// The open packet of a new session, written first.
-    private let open: EnginePacket?
+    /// The open packet of a new session, written first (and then let go).
+    private var open: EnginePacket?
     /// How a connection that starts `.closed` is closed.
     private let refusalCode: WebSocketErrorCode
 
@@ -55,7 +55,10 @@ final class EngineWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     func handlerAdded(context: ChannelHandlerContext) {
         switch phase {
         case .serving(let session):
-            if let open { write([open], context: context) }
+            if let open {
+                self.open = nil
+                write([open], context: context)
+            }
             startServing(session, context: context)
         case .closed:
             // No session could be opened (the server filled up or began stopping: 1013, try again later), or the

@@ -23,8 +23,8 @@ public final class Socket: Sendable, Hashable {
         /// Whether a task is handling the queue; at most one at a time, so events run one by one and in order.
         var handlingEvents = false
         var receiving = true
-        /// Set once the socket is connected: the logger its handler tasks run with.
-        var eventLogger: Logger?
+        /// Set once the socket is connected: from then on received events are handled.
+        var handlingStarted = false
         /// The private session id of connection state recovery (nil when it is off).
         var pid: String?
         var recovered = false
@@ -158,7 +158,7 @@ public final class Socket: Sendable, Hashable {
     public func disconnect(at deadline: ContinuousClock.Instant) {
         let armNow = state.withLock { state -> Bool in
             state.disconnectDeadline = deadline
-            return state.eventLogger != nil
+            return state.handlingStarted
         }
         if armNow { armDisconnectDeadline() }
     }
@@ -252,43 +252,54 @@ public final class Socket: Sendable, Hashable {
     /// The handler task exists only while there are events: it starts with the first one and ends when the queue
     /// is empty, so an idle connection holds no task.
     func receive(_ event: IncomingEvent) -> Bool {
-        let outcome = state.withLock { state -> (accepted: Bool, logger: Logger?) in
-            guard state.receiving else { return (true, nil) }
-            guard state.queue.count < Self.maxQueuedEvents else { return (false, nil) }
+        let outcome = state.withLock { state -> (accepted: Bool, start: Bool) in
+            guard state.receiving else { return (true, false) }
+            guard state.queue.count < Self.maxQueuedEvents else { return (false, false) }
             state.queue.append(event)
-            guard !state.handlingEvents, let logger = state.eventLogger else { return (true, nil) }
+            guard !state.handlingEvents, state.handlingStarted else { return (true, false) }
             state.handlingEvents = true
-            return (true, logger)
+            return (true, true)
         }
-        if let logger = outcome.logger { handleQueuedEvents(logger: logger) }
+        if outcome.start { handleQueuedEvents() }
         return outcome.accepted
     }
 
     /// From now on, events run through the namespace's handlers, one at a time and in order, with
-    /// `Logger.current` carrying the socket's ids.
-    func startHandlingEvents(logger: Logger) {
-        var logger = logger
-        logger[metadataKey: "socket.id"] = "\(id)"
-        logger[metadataKey: "engine.sid"] = "\(client.connection.id)"
+    /// `Logger.current` adding the socket's ids to what it logs.
+    func startHandlingEvents() {
         let start = state.withLock { state -> Bool in
-            state.eventLogger = logger
+            state.handlingStarted = true
             guard !state.queue.isEmpty, !state.handlingEvents else { return false }
             state.handlingEvents = true
             return true
         }
         armDisconnectDeadline()
-        if start { handleQueuedEvents(logger: logger) }
+        if start { handleQueuedEvents() }
     }
 
-    /// The task runs on the event loop of the socket's transport, where its acks are written.
-    private func handleQueuedEvents(logger: Logger) {
-        Task(executorPreference: client.connection.executor) { [logger] in
-            await withLogger(logger) { _ in
-                while let event = self.nextQueuedEvent() {
-                    await self.namespace.handle(event, from: self)
+    /// The task runs on the event loop of the socket's transport, where its acks are written. The socket's ids
+    /// reach log lines through the layer's metadata provider (`SocketLayer.eventLogger`), computed only for a line
+    /// that is written, so a connected socket keeps no logger of its own.
+    private func handleQueuedEvents() {
+        let logger = client.layer.eventLogger
+        Task(executorPreference: client.connection.executor) {
+            await Socket.$handling.withValue(self) {
+                await withLogger(logger) { _ in
+                    while let event = self.nextQueuedEvent() {
+                        await self.namespace.handle(event, from: self)
+                    }
                 }
             }
         }
+    }
+
+    /// The socket whose events the current task handles.
+    @TaskLocal static var handling: Socket?
+
+    /// The ids a log line written while handling the socket's events carries.
+    static let logMetadata = Logger.MetadataProvider {
+        guard let socket = Socket.handling else { return [:] }
+        return ["socket.id": .string(socket.id), "engine.sid": .string(socket.client.connection.id)]
     }
 
     /// The oldest queued event; nil (and the handler task ends) when there is none.

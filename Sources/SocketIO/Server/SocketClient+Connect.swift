@@ -26,7 +26,7 @@ extension SocketClient {
             return
         }
         let auth = packet.json.map(JSONText.init(unchecked:))
-        let handshake = Handshake(headers: connection.handshake.headers, query: connection.handshake.query, auth: auth)
+        let handshake = Handshake(engine: connection.handshake, auth: auth)
         let socket = Socket(id: EngineServer.randomId(), namespace: namespace, handshake: handshake, client: self)
         do {
             try await namespace.admit(socket)
@@ -45,7 +45,7 @@ extension SocketClient {
             namespace.add(socket)
             accept(socket, in: namespace, answer: "{\"sid\":\"\(socket.id)\"}")
             await namespace.connected(socket)
-            socket.startHandlingEvents(logger: logger)
+            socket.startHandlingEvents()
             return
         }
         await connectRecoverable(socket, claim: RecoveryClaim(auth: packet.json), recovery: recovery)
@@ -95,7 +95,7 @@ extension SocketClient {
         store.started(record)
         accept(socket, in: namespace, answer: "{\"sid\":\"\(socket.id)\",\"pid\":\"\(record.pid)\"}")
         await namespace.connected(socket)
-        socket.startHandlingEvents(logger: logger)
+        socket.startHandlingEvents()
     }
 
     /// The stored session a CONNECT claims, when it exists, is within the window and belongs to the same owner.

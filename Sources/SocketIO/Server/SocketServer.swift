@@ -101,12 +101,19 @@ public final class SocketServer: Service, Sendable {
 final class SocketLayer: EngineServerHandler {
     let configuration: SocketServerConfiguration
     let logger: Logger
+    /// `logger` with the ids of the socket whose events a task handles added to every line (`Socket.logMetadata`)
+    /// when its log handler supports metadata providers.
+    let eventLogger: Logger
     private let namespaces = Mutex<[String: Namespace]>([:])
     private let stopping = Atomic<Bool>(false)
 
     init(configuration: SocketServerConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        var eventLogger = logger
+        eventLogger.handler.metadataProvider =
+            logger.metadataProvider.flatMap { .multiplex([$0, Socket.logMetadata]) } ?? Socket.logMetadata
+        self.eventLogger = eventLogger
     }
 
     func sessionOpened(_ connection: EngineConnection) -> any EngineConnectionHandler {
